@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from './errors';
+import { EnvReader } from './env-reader';
+import { legacyVariableProblems } from './legacy';
+import type { Secret } from './secret';
+import type { Env } from './secret-files';
+
+export { ConfigError } from './errors';
+export { Secret } from './secret';
+export { getSecret, secretFileName, DEFAULT_SECRETS_DIR, type Env } from './secret-files';
+
+export const SSL_MODES = ['disable', 'require', 'verify-full'] as const;
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface DatabaseRole {
+  user: string;
+  password: Secret | undefined;
+}
+
+export interface DatabaseConfig {
+  host: string;
+  port: number;
+  database: string;
+  /** The role the worker connects as: owns the schema, runs migrations, writes tenant data. */
+  admin: DatabaseRole;
+  /** The application's runtime role: migrations grant it access to the tables they create. */
+  server: DatabaseRole;
+  pool: { min: number; max: number; acquireTimeoutMs: number; idleTimeoutMs: number };
+  /** false: plain TCP. Otherwise TLS, verifying the server's certificate when rejectUnauthorized. */
+  ssl: false | { rejectUnauthorized: boolean; ca?: string };
+}
+
+export interface Config {
+  db: DatabaseConfig;
+  temporal: { taskQueue: string };
+  bcryptCost: number;
+  logLevel: LogLevel;
+}
+
+/**
+ * Builds the one typed config from the environment and mounted secret files. Throws a
+ * ConfigError listing every problem, one line each; never echoes a secret's value.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const legacy = legacyVariableProblems(env);
+  if (legacy.length > 0) throw new ConfigError(legacy);
+
+  const read = new EnvReader(env);
+  const poolMax = read.int('DB_POOL_MAX', 10, 1, 1000);
+  const config: Config = {
+    db: {
+      host: read.string('DB_HOST', 'localhost'),
+      port: read.int('DB_PORT', 5432, 1, 65535),
+      database: read.string('DB_NAME_SERVER', 'server'),
+      admin: { user: read.string('DB_USER_ADMIN', 'postgres'), password: read.secret('DB_PASSWORD_ADMIN') },
+      server: { user: read.string('DB_USER_SERVER', 'app_user'), password: read.secret('DB_PASSWORD_SERVER') },
+      pool: {
+        min: read.int('DB_POOL_MIN', 0, 0, poolMax),
+        max: poolMax,
+        acquireTimeoutMs: read.int('DB_POOL_ACQUIRE_TIMEOUT_MS', 5000, 100, 600_000),
+        idleTimeoutMs: read.int('DB_POOL_IDLE_TIMEOUT_MS', 30_000, 1000, 3_600_000),
+      },
+      ssl: readSsl(read),
+    },
+    temporal: { taskQueue: read.string('TEMPORAL_TASK_QUEUE', 'tenant-workflows') },
+    bcryptCost: read.int('BCRYPT_COST', 12, 10, 15),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}
+
+function readSsl(read: EnvReader): DatabaseConfig['ssl'] {
+  const mode = read.oneOf('DB_SSL_MODE', SSL_MODES, 'disable');
+  const caFile = read.optionalString('DB_SSL_CA_FILE');
+  if (mode === 'disable') {
+    if (caFile) read.problems.push('DB_SSL_CA_FILE: set but DB_SSL_MODE is disable; set DB_SSL_MODE=verify-full to use it');
+    return false;
+  }
+  if (!caFile) return { rejectUnauthorized: mode === 'verify-full' };
+  try {
+    return { rejectUnauthorized: mode === 'verify-full', ca: readFileSync(caFile, 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    read.problems.push(`DB_SSL_CA_FILE: cannot read ${caFile} (${code}); mount the CA certificate there or fix the path`);
+    return false;
+  }
+}
+
+let cached: Config | undefined;
+
+/** The process's config, loaded once on first use. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

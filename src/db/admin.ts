@@ -1,0 +1,81 @@
+import knex, { type Knex } from 'knex';
+import { getConfig, type Config, type DatabaseConfig } from '../config';
+import { createLogger, type Logger } from '../logging';
+
+/** Shown in pg_stat_activity so operators (and the chaos tests) can tell the worker's sessions apart. */
+export const APPLICATION_NAME = 'tenant-workflows';
+
+let adminConnection: Knex | undefined;
+
+/** Knex's own warnings (a connection the server closed, a deprecation) as structured log lines. */
+function knexLog(logger: Logger): Knex.Config['log'] {
+  const db = logger.child({ component: 'knex' });
+  return {
+    warn: (message: unknown) => db.warn(String(message)),
+    error: (message: unknown) => db.error(String(message)),
+    deprecate: (method: string, alternative: string) => db.warn(`${method} is deprecated; use ${alternative}`),
+    debug: () => undefined,
+  };
+}
+
+function connectionSettings(db: DatabaseConfig, database: string): Knex.PgConnectionConfig {
+  return {
+    host: db.host,
+    port: db.port,
+    database,
+    user: db.admin.user,
+    password: db.admin.password?.reveal(),
+    ssl: db.ssl,
+    application_name: APPLICATION_NAME,
+  };
+}
+
+/**
+ * The process's one Knex (pg) pool, connected as DB_USER_ADMIN. Creation is synchronous, so
+ * concurrent first callers get the same instance; connections open lazily on first query.
+ * Knex marks a pooled connection whose backend died as disposed and replaces it on the next
+ * acquire, so an idle connection's error never reaches the process as an unhandled 'error'.
+ */
+export function getAdminConnection(config?: Config, logger?: Logger): Knex {
+  adminConnection ??= createAdminConnection(config ?? getConfig(), logger);
+  return adminConnection;
+}
+
+function createAdminConnection(config: Config, logger = createLogger(config.logLevel)): Knex {
+  return knex({
+    log: knexLog(logger),
+    client: 'pg',
+    connection: connectionSettings(config.db, config.db.database),
+    pool: {
+      min: config.db.pool.min,
+      max: config.db.pool.max,
+      idleTimeoutMillis: config.db.pool.idleTimeoutMs,
+    },
+    acquireConnectionTimeout: config.db.pool.acquireTimeoutMs,
+  });
+}
+
+/** Closes the shared pool; the next getAdminConnection() builds a new one. */
+export async function destroyAdminConnection(): Promise<void> {
+  const closing = adminConnection;
+  adminConnection = undefined;
+  await closing?.destroy();
+}
+
+/**
+ * Runs fn with a short-lived single connection to the server's `postgres` maintenance database,
+ * for what cannot run inside the application database: CREATE DATABASE, DROP DATABASE.
+ */
+export async function withMaintenanceConnection<T>(db: DatabaseConfig, fn: (maintenance: Knex) => Promise<T>): Promise<T> {
+  const maintenance = knex({
+    client: 'pg',
+    connection: connectionSettings(db, 'postgres'),
+    pool: { min: 0, max: 1 },
+    acquireConnectionTimeout: db.pool.acquireTimeoutMs,
+  });
+  try {
+    return await fn(maintenance);
+  } finally {
+    await maintenance.destroy();
+  }
+}

@@ -1,0 +1,42 @@
+import type { Migration } from './migration';
+import { grantRowAccess } from './migration';
+
+export const USER_TYPES = ['internal', 'client'] as const;
+
+export const createUsers: Migration = {
+  name: '20261121000003_create_users',
+
+  async up(knex, context) {
+    await knex.schema.createTable('users', (t) => {
+      t.uuid('tenant').notNullable().references('tenant').inTable('tenants');
+      t.uuid('user_id').notNullable().defaultTo(knex.fn.uuid());
+      t.text('email').notNullable();
+      t.text('first_name').notNullable();
+      t.text('last_name').notNullable();
+      t.text('password_hash').notNullable();
+      t.boolean('must_change_password').notNullable().defaultTo(false);
+      t.text('user_type').notNullable().defaultTo('internal').checkIn([...USER_TYPES], 'users_user_type_check');
+      t.timestamps(true, true, true);
+      t.primary(['tenant', 'user_id']);
+      t.unique(['tenant', 'email']);
+      t.check('email = lower(email)', [], 'users_email_lowercase_check');
+    });
+    // An internal user's email identifies them across every tenant (they sign in before a tenant is known).
+    await knex.raw("CREATE UNIQUE INDEX users_internal_email_unique ON users (email) WHERE user_type = 'internal'");
+    await knex.schema.createTable('user_roles', (t) => {
+      t.uuid('tenant').notNullable();
+      t.uuid('user_id').notNullable();
+      t.uuid('role_id').notNullable();
+      t.primary(['tenant', 'user_id', 'role_id']);
+      t.foreign(['tenant', 'user_id']).references(['tenant', 'user_id']).inTable('users');
+      t.foreign(['tenant', 'role_id']).references(['tenant', 'role_id']).inTable('roles');
+      t.index(['tenant', 'role_id']);
+    });
+    await grantRowAccess(knex, ['users', 'user_roles'], context);
+  },
+
+  async down(knex) {
+    await knex.schema.dropTable('user_roles');
+    await knex.schema.dropTable('users');
+  },
+};

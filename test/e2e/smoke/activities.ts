@@ -1,0 +1,11 @@
+import type { Knex } from 'knex';
+
+/** Test-only activities: prove a workflow's activity reaches PostgreSQL through the shared pool. */
+export function createSmokeActivities(getKnex: () => Knex) {
+  return {
+    async countAppliedMigrations(): Promise<number> {
+      const row = await getKnex()('tenant_workflows_migrations').count<{ count: string }[]>({ count: '*' }).first();
+      return Number(row?.count);
+    },
+  };
+}

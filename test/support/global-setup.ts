@@ -1,0 +1,52 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config';
+import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
+import { migrateLatest } from '../../src/db/migrate';
+import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
+import { startLocalTemporal } from '../../src/dev/local-temporal';
+import { harnessLog, harnessState } from './harness-state';
+import { createScratchDatabase } from './scratch-database';
+
+/**
+ * Provides a real PostgreSQL (a throwaway database on DB_HOST, else embedded-postgres) with the
+ * migrations applied, and a real Temporal server (TEMPORAL_ADDRESS, else a local dev server).
+ * Everything is passed to the tests through DB_* and TEMPORAL_ADDRESS in process.env.
+ */
+export default async function globalSetup(): Promise<void> {
+  const { stops } = harnessState();
+  process.env.DB_USER_SERVER ||= 'tenant_workflows_app';
+  process.env.BCRYPT_COST ||= '10';
+
+  if (process.env.DB_HOST) {
+    harnessLog(`PostgreSQL: throwaway database on ${process.env.DB_HOST}:${process.env.DB_PORT ?? 5432}`);
+  } else {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tenant-workflows-pg-'));
+    const pg = await startEmbeddedPostgres({ dataDir, persistent: false });
+    stops.push(pg.stop);
+    Object.assign(process.env, {
+      DB_HOST: pg.host,
+      DB_PORT: String(pg.port),
+      DB_USER_ADMIN: pg.user,
+      DB_PASSWORD_ADMIN: pg.password,
+    });
+    harnessLog(`PostgreSQL: embedded-postgres on ${pg.host}:${pg.port}`);
+  }
+  const database = await createScratchDatabase('tw_test');
+  stops.unshift(database.drop);
+  process.env.DB_NAME_SERVER = database.name;
+
+  const config = loadConfig(process.env);
+  await migrateLatest(getAdminConnection(config), config);
+  await destroyAdminConnection();
+
+  if (process.env.TEMPORAL_ADDRESS) {
+    harnessLog(`Temporal: existing server at ${process.env.TEMPORAL_ADDRESS}`);
+  } else {
+    const temporal = await startLocalTemporal({ log: harnessLog });
+    stops.unshift(() => temporal.teardown());
+    process.env.TEMPORAL_ADDRESS = temporal.address;
+    harnessLog(`Temporal: local dev server at ${temporal.address}`);
+  }
+}

@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type Config } from '../../src/config';
+import { withMaintenanceConnection } from '../../src/db/admin';
+
+export interface ScratchDatabase {
+  name: string;
+  /** The process config with DB_NAME_SERVER pointing at the scratch database. */
+  config: Config;
+  drop: () => Promise<void>;
+}
+
+/** Creates an empty database on the test server; drop() removes it, closing any session still on it. */
+export async function createScratchDatabase(prefix = 'tw_scratch'): Promise<ScratchDatabase> {
+  const base = loadConfig(process.env);
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await withMaintenanceConnection(base.db, (k) => k.raw('CREATE DATABASE ??', [name]));
+  return {
+    name,
+    config: { ...base, db: { ...base.db, database: name } },
+    drop: () => withMaintenanceConnection(base.db, async (k) => void (await k.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]))),
+  };
+}

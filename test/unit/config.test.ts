@@ -1,0 +1,121 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { ConfigError, getSecret, loadConfig } from '../../src/config';
+import { LEGACY_DB_VARIABLES } from '../../src/config/legacy';
+
+const emptySecrets = mkdtempSync(join(tmpdir(), 'tw-no-secrets-'));
+const base = { SECRETS_DIR: emptySecrets };
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig({ ...base, ...env });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('builds the documented defaults from an empty environment', () => {
+    const config = loadConfig(base);
+    expect(config.db).toMatchObject({
+      host: 'localhost',
+      port: 5432,
+      database: 'server',
+      admin: { user: 'postgres', password: undefined },
+      server: { user: 'app_user', password: undefined },
+      pool: { min: 0, max: 10, acquireTimeoutMs: 5000 },
+      ssl: false,
+    });
+    expect(config.temporal.taskQueue).toBe('tenant-workflows');
+    expect(config.bcryptCost).toBe(12);
+  });
+
+  it('reads every DB_* variable', () => {
+    const config = loadConfig({
+      ...base,
+      DB_HOST: 'db.internal',
+      DB_PORT: '6432',
+      DB_NAME_SERVER: 'saas',
+      DB_USER_SERVER: 'app',
+      DB_PASSWORD_SERVER: ' app-pw ',
+      DB_USER_ADMIN: 'admin',
+      DB_PASSWORD_ADMIN: 'admin-pw',
+      DB_POOL_MIN: '2',
+      DB_POOL_MAX: '20',
+      DB_POOL_ACQUIRE_TIMEOUT_MS: '3000',
+    });
+    expect(config.db.host).toBe('db.internal');
+    expect(config.db.port).toBe(6432);
+    expect(config.db.database).toBe('saas');
+    expect(config.db.server.user).toBe('app');
+    expect(config.db.server.password?.reveal()).toBe('app-pw');
+    expect(config.db.admin.user).toBe('admin');
+    expect(config.db.admin.password?.reveal()).toBe('admin-pw');
+    expect(config.db.pool).toMatchObject({ min: 2, max: 20, acquireTimeoutMs: 3000 });
+  });
+
+  it('gives one line naming DB_PORT for DB_PORT=abc', () => {
+    const problems = problemsOf({ DB_PORT: 'abc' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^DB_PORT: 'abc' is not valid; set an integer from 1 to 65535/);
+    expect(problems[0]).not.toContain('\n');
+  });
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf({ DB_PORT: '70000', DB_POOL_MAX: '0', BCRYPT_COST: '4', DB_SSL_MODE: 'maybe' });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['DB_POOL_MAX', 'DB_PORT', 'DB_SSL_MODE', 'BCRYPT_COST']);
+  });
+
+  it('refuses a pool minimum above the maximum', () => {
+    expect(problemsOf({ DB_POOL_MIN: '5', DB_POOL_MAX: '2' })[0]).toMatch(/^DB_POOL_MIN: '5' is not valid; set an integer from 0 to 2/);
+  });
+
+  it.each(Object.entries(LEGACY_DB_VARIABLES))('refuses to start with %s set and names %s', (legacy, replacement) => {
+    const problems = problemsOf({ [legacy]: 'x' });
+    expect(problems).toEqual([`${legacy} is no longer read; rename it to ${replacement} and unset ${legacy}`]);
+  });
+
+  it('reads the TLS CA file and names it when missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-ca-'));
+    writeFileSync(join(dir, 'ca.pem'), 'CERT');
+    expect(loadConfig({ ...base, DB_SSL_MODE: 'verify-full', DB_SSL_CA_FILE: join(dir, 'ca.pem') }).db.ssl).toEqual({
+      rejectUnauthorized: true,
+      ca: 'CERT',
+    });
+    expect(loadConfig({ ...base, DB_SSL_MODE: 'require' }).db.ssl).toEqual({ rejectUnauthorized: false });
+    expect(problemsOf({ DB_SSL_MODE: 'verify-full', DB_SSL_CA_FILE: join(dir, 'missing.pem') })[0]).toMatch(
+      /^DB_SSL_CA_FILE: cannot read .*missing\.pem \(ENOENT\)/,
+    );
+  });
+});
+
+describe('secrets', () => {
+  it('prefers the mounted file, trimmed, over the variable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-secrets-'));
+    writeFileSync(join(dir, 'db_password_admin'), '  from-file\n');
+    const config = loadConfig({ SECRETS_DIR: dir, DB_PASSWORD_ADMIN: 'from-env', DB_PASSWORD_SERVER: 'server-env' });
+    expect(config.db.admin.password?.reveal()).toBe('from-file');
+    expect(config.db.server.password?.reveal()).toBe('server-env');
+    expect(getSecret('absent', 'ABSENT', { SECRETS_DIR: dir })).toBeUndefined();
+  });
+
+  it('never prints a secret value', () => {
+    const config = loadConfig({ ...base, DB_PASSWORD_ADMIN: 'hunter2-very-secret' });
+    const renderings = [JSON.stringify(config), inspect(config, { depth: 10 }), `${String(config.db.admin.password)}`];
+    for (const text of renderings) {
+      expect(text).not.toContain('hunter2-very-secret');
+      expect(text).toContain('[REDACTED]');
+    }
+  });
+
+  it('names the unreadable secret file without its content', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-secrets-'));
+    // A directory where a file is expected cannot be read as one (EISDIR), even as root.
+    mkdirSync(join(dir, 'db_password_server'));
+    expect(problemsOf({ SECRETS_DIR: dir })[0]).toMatch(/^DB_PASSWORD_SERVER: cannot read secret file .*db_password_server \(EISDIR\)/);
+  });
+});
