@@ -1,0 +1,148 @@
+import type { Knex } from 'knex';
+import { ProvisioningError } from './errors';
+import { expandGrants, TENANT_SEED, type TenantSeed } from './tenant-seed';
+import { uuidV5 } from './stable-id';
+import { normalizeEmail, normalizeSlug, normalizeTenantName, requireUuid, slugFromName } from './validation';
+
+export interface CreateTenantInput {
+  name: string;
+  /** Derived from the name when omitted. */
+  slug?: string;
+  contactEmail: string;
+  /** Identifies the request (the provisioning workflow's execution): a rerun with the same key gets the same tenant. */
+  idempotencyKey: string;
+}
+
+export interface NormalizedTenant {
+  name: string;
+  slug: string;
+  contactEmail: string;
+}
+
+export interface CreateTenantResult {
+  tenantId: string;
+  slug: string;
+  /** false when an earlier attempt with the same idempotency key had already created it. */
+  created: boolean;
+}
+
+export interface SetupTenantDataResult {
+  roles: number;
+  permissions: number;
+  rolePermissions: number;
+  settings: number;
+}
+
+export interface RollbackOptions {
+  /** Roll back even a tenant already marked active. */
+  force?: boolean;
+}
+
+/** Validates and normalizes a tenant request; throws InvalidInput naming the field. */
+export function normalizeTenantInput(input: Pick<CreateTenantInput, 'name' | 'slug' | 'contactEmail'>): NormalizedTenant {
+  const name = normalizeTenantName(input.name);
+  const slug = input.slug === undefined || input.slug === null ? slugFromName(name) : normalizeSlug(input.slug);
+  return { name, slug, contactEmail: normalizeEmail('contactEmail', input.contactEmail) };
+}
+
+/**
+ * Inserts the tenant in status `provisioning`. A rerun with the same idempotency key returns the same
+ * tenant; a slug held by another request fails with TenantAlreadyExists. Concurrent calls for one slug
+ * serialize on its unique index: ON CONFLICT waits for the other insert to commit, then the read sees it.
+ */
+export async function createTenantInDB(knex: Knex, input: CreateTenantInput): Promise<CreateTenantResult> {
+  const tenant = normalizeTenantInput(input);
+  if (typeof input.idempotencyKey !== 'string' || input.idempotencyKey.trim() === '') {
+    throw new ProvisioningError('InvalidInput', 'idempotencyKey is required', 'idempotencyKey');
+  }
+  return knex.transaction(async (trx) => {
+    const [inserted] = await trx('tenants')
+      .insert({ slug: tenant.slug, name: tenant.name, contact_email: tenant.contactEmail, idempotency_key: input.idempotencyKey })
+      .onConflict('slug')
+      .ignore()
+      .returning<{ tenant: string }[]>('tenant');
+    if (inserted) return { tenantId: inserted.tenant, slug: tenant.slug, created: true };
+
+    const existing = await trx('tenants').where({ slug: tenant.slug }).first<{ tenant: string; idempotency_key: string } | undefined>('tenant', 'idempotency_key');
+    if (existing?.idempotency_key === input.idempotencyKey) return { tenantId: existing.tenant, slug: tenant.slug, created: false };
+    throw new ProvisioningError('TenantAlreadyExists', `a tenant with slug '${tenant.slug}' already exists`);
+  });
+}
+
+function seedRows(tenantId: string, seed: TenantSeed) {
+  const roleId = (name: string) => uuidV5(tenantId, `role:${name}`);
+  const permissionId = (resource: string, action: string) => uuidV5(tenantId, `permission:${resource}:${action}`);
+  return {
+    roles: seed.roles.map((r) => ({ tenant: tenantId, role_id: roleId(r.name), name: r.name, description: r.description })),
+    permissions: seed.resources.flatMap((resource) =>
+      seed.actions.map((action) => ({ tenant: tenantId, permission_id: permissionId(resource, action), resource, action })),
+    ),
+    rolePermissions: seed.roles.flatMap((r) =>
+      expandGrants(seed, r.grants).map((p) => ({ tenant: tenantId, role_id: roleId(r.name), permission_id: permissionId(p.resource, p.action) })),
+    ),
+    settings: Object.entries(seed.settings).map(([key, value]) => ({ tenant: tenantId, key, value: JSON.stringify(value) })),
+  };
+}
+
+async function lockTenant(trx: Knex.Transaction, tenantId: string): Promise<{ status: string } | undefined> {
+  return trx('tenants').where({ tenant: tenantId }).forUpdate().first<{ status: string } | undefined>('status');
+}
+
+/**
+ * Seeds the tenant's roles, permissions, grants and settings from TENANT_SEED: one multi-row insert
+ * per table. Ids are derived from (tenant, name), so a rerun inserts nothing and links the same rows.
+ * Returns how many rows each table received in this call.
+ */
+export async function setupTenantDataInDB(knex: Knex, tenantId: string, seed: TenantSeed = TENANT_SEED): Promise<SetupTenantDataResult> {
+  const rows = seedRows(requireUuid('tenantId', tenantId), seed);
+  return knex.transaction(async (trx) => {
+    if (!(await lockTenant(trx, tenantId))) throw new ProvisioningError('TenantNotFound', `tenant ${tenantId} does not exist`);
+    const insert = async (table: string, data: object[]) => (await trx(table).insert(data).onConflict().ignore().returning('tenant')).length;
+    return {
+      roles: await insert('roles', rows.roles),
+      permissions: await insert('permissions', rows.permissions),
+      rolePermissions: await insert('role_permissions', rows.rolePermissions),
+      settings: await insert('tenant_settings', rows.settings),
+    };
+  });
+}
+
+/** Marks the tenant active: the last provisioning step. Idempotent. */
+export async function activateTenantInDB(knex: Knex, tenantId: string): Promise<void> {
+  requireUuid('tenantId', tenantId);
+  await knex.transaction(async (trx) => {
+    const tenant = await lockTenant(trx, tenantId);
+    if (!tenant) throw new ProvisioningError('TenantNotFound', `tenant ${tenantId} does not exist`);
+    if (tenant.status !== 'active') {
+      await trx('tenants').where({ tenant: tenantId }).update({ status: 'active', activated_at: trx.fn.now(), updated_at: trx.fn.now() });
+    }
+  });
+}
+
+/** Tables holding a tenant's rows, children before parents, so deletes respect the foreign keys. */
+const TENANT_TABLES_CHILDREN_FIRST = ['user_roles', 'users', 'role_permissions', 'permissions', 'roles', 'tenant_settings', 'tenants'];
+export const USER_TABLES_CHILDREN_FIRST = ['user_roles', 'users'];
+
+/**
+ * Deletes rows of one tenant from `tables` (children first) in one transaction, after locking the
+ * tenant row. A missing tenant is a no-op; an active one is refused unless forced. Errors propagate.
+ * Returns the number of rows deleted.
+ */
+export async function deleteTenantRows(knex: Knex, tenantId: string, tables: readonly string[], options: RollbackOptions): Promise<number> {
+  requireUuid('tenantId', tenantId);
+  return knex.transaction(async (trx) => {
+    const tenant = await lockTenant(trx, tenantId);
+    if (!tenant) return 0;
+    if (tenant.status === 'active' && !options.force) {
+      throw new ProvisioningError('TenantAlreadyActive', `tenant ${tenantId} is active; refusing to roll it back without force`);
+    }
+    let deleted = 0;
+    for (const table of tables) deleted += await trx(table).where({ tenant: tenantId }).delete();
+    return deleted;
+  });
+}
+
+/** Compensation for createTenant and setupTenantData: removes every row of the tenant. */
+export function rollbackTenantInDB(knex: Knex, tenantId: string, options: RollbackOptions = {}): Promise<number> {
+  return deleteTenantRows(knex, tenantId, TENANT_TABLES_CHILDREN_FIRST, options);
+}

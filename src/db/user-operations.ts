@@ -1,0 +1,92 @@
+import type { Knex } from 'knex';
+import { constraintName, ProvisioningError, sqlState } from './errors';
+import { generateTemporaryPassword, hashPassword, validatePassword } from './passwords';
+import { deleteTenantRows, USER_TABLES_CHILDREN_FIRST, type RollbackOptions } from './tenant-operations';
+import { ADMIN_ROLE } from './tenant-seed';
+import { normalizeEmail, normalizePersonName, requireUuid } from './validation';
+
+export interface CreateAdminUserInput {
+  tenantId: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  /** 8-72 bytes in UTF-8. Omitted: a temporary password is generated and must be changed at first login. */
+  password?: string;
+}
+
+export interface CreateAdminUserResult {
+  userId: string;
+  email: string;
+  /** Set when this call generated (or regenerated) the password; the only time it exists in plain text. */
+  temporaryPassword?: string;
+  created: boolean;
+}
+
+interface ExistingUser {
+  user_id: string;
+  must_change_password: boolean;
+}
+
+const INTERNAL_EMAIL_UNIQUE = 'users_internal_email_unique';
+
+/**
+ * Creates the tenant's first user with the Admin role. Idempotent on (tenant, email): a rerun returns
+ * the same user id. The one exception is a user still holding an undelivered temporary password: a
+ * rerun (the first attempt's result was lost) issues a fresh temporary password, since the old one
+ * exists nowhere in plain text. bcrypt runs before the transaction so no connection waits on it.
+ */
+export async function createAdminUserInDB(knex: Knex, input: CreateAdminUserInput, bcryptCost: number): Promise<CreateAdminUserResult> {
+  const tenantId = requireUuid('tenantId', input.tenantId);
+  const email = normalizeEmail('email', input.email);
+  const firstName = normalizePersonName('firstName', input.firstName);
+  const lastName = normalizePersonName('lastName', input.lastName);
+  const givenPassword = input.password === undefined || input.password === null ? undefined : validatePassword(input.password);
+
+  const existing = await knex('users').where({ tenant: tenantId, email }).first<ExistingUser | undefined>('user_id', 'must_change_password');
+  if (existing && (givenPassword !== undefined || !existing.must_change_password)) {
+    return { userId: existing.user_id, email, created: false };
+  }
+
+  const temporaryPassword = givenPassword === undefined ? generateTemporaryPassword() : undefined;
+  const passwordHash = await hashPassword(givenPassword ?? temporaryPassword!, bcryptCost);
+
+  try {
+    return await knex.transaction(async (trx) => {
+      const role = await trx('roles').where({ tenant: tenantId, name: ADMIN_ROLE }).first<{ role_id: string } | undefined>('role_id');
+      if (!role) throw new ProvisioningError('TenantNotSetUp', `tenant ${tenantId} has no ${ADMIN_ROLE} role; run setupTenantData first`);
+
+      const [inserted] = await trx('users')
+        .insert({ tenant: tenantId, email, first_name: firstName, last_name: lastName, password_hash: passwordHash, must_change_password: temporaryPassword !== undefined })
+        .onConflict(['tenant', 'email'])
+        .ignore()
+        .returning<{ user_id: string }[]>('user_id');
+
+      let userId = inserted?.user_id;
+      let issuedPassword = temporaryPassword;
+      if (!userId) {
+        // An earlier attempt created the user; a temporary password it issued was never delivered, so replace it.
+        const [reissued] = temporaryPassword
+          ? await trx('users')
+              .where({ tenant: tenantId, email, must_change_password: true })
+              .update({ password_hash: passwordHash, updated_at: trx.fn.now() })
+              .returning<{ user_id: string }[]>('user_id')
+          : [];
+        if (!reissued) issuedPassword = undefined;
+        userId = reissued?.user_id ?? (await trx('users').where({ tenant: tenantId, email }).first<{ user_id: string }>('user_id')).user_id;
+      }
+      await trx('user_roles').insert({ tenant: tenantId, user_id: userId, role_id: role.role_id }).onConflict().ignore();
+      return { userId, email, ...(issuedPassword ? { temporaryPassword: issuedPassword } : {}), created: inserted !== undefined };
+    });
+  } catch (error) {
+    if (sqlState(error) === '23505' && constraintName(error) === INTERNAL_EMAIL_UNIQUE) {
+      throw new ProvisioningError('EmailAlreadyInUse', 'the admin email is already used by a user of another tenant');
+    }
+    if (sqlState(error) === '23503') throw new ProvisioningError('TenantNotFound', `tenant ${tenantId} does not exist`);
+    throw error;
+  }
+}
+
+/** Compensation for createAdminUser: removes the tenant's users and their role links. */
+export function rollbackUserInDB(knex: Knex, tenantId: string, options: RollbackOptions = {}): Promise<number> {
+  return deleteTenantRows(knex, tenantId, USER_TABLES_CHILDREN_FIRST, options);
+}
