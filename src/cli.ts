@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import { ConfigError } from './config';
+import { createTenantCommand, CREATE_TENANT_USAGE } from './commands/create-tenant';
+import { devCommand, DEV_USAGE } from './commands/dev';
 import { migrateCommand, MIGRATE_USAGE } from './commands/migrate';
+import { statusCommand, STATUS_USAGE } from './commands/status';
+import { workerCommand, WORKER_USAGE } from './commands/worker';
 
 const EX_USAGE = 64;
 const EX_CONFIG = 78;
@@ -8,7 +12,11 @@ const EX_CONFIG = 78;
 type Command = { run: (argv: string[]) => Promise<number>; usage: string; summary: string };
 
 const COMMANDS: Record<string, Command> = {
+  worker: { run: workerCommand, usage: WORKER_USAGE, summary: 'run the Temporal worker (health, readiness and metrics on HTTP_PORT)' },
   migrate: { run: migrateCommand, usage: MIGRATE_USAGE, summary: 'apply database migrations (--check lists pending ones)' },
+  'create-tenant': { run: createTenantCommand, usage: CREATE_TENANT_USAGE, summary: 'start provisioning a tenant (--wait to follow it)' },
+  status: { run: statusCommand, usage: STATUS_USAGE, summary: "show a provisioning's status by slug or workflow id" },
+  dev: { run: devCommand, usage: DEV_USAGE, summary: 'run embedded PostgreSQL, a local Temporal server and the worker' },
 };
 
 function usage(): string {

@@ -4,6 +4,7 @@ import { createAdminUserInDB, rollbackUserInDB, type CreateAdminUserInput, type 
 import {
   activateTenantInDB,
   createTenantInDB,
+  findTenantIdByIdempotencyKey,
   rollbackTenantInDB,
   setupTenantDataInDB,
   type CreateTenantInput,
@@ -11,6 +12,7 @@ import {
   type RollbackOptions,
   type SetupTenantDataResult,
 } from '../db/tenant-operations';
+import { METRIC } from '../metric-names';
 import { toActivityFailure } from './failures';
 
 export interface ActivityDependencies {
@@ -28,16 +30,31 @@ function idempotencyKey(): string {
 }
 
 async function run<T>(step: string, attributes: Record<string, unknown>, operation: () => Promise<T>, summary: (result: T) => Record<string, unknown>): Promise<T> {
-  const { log, info } = Context.current();
+  const { log, info, metricMeter } = Context.current();
+  const duration = metricMeter.createHistogram(METRIC.stepDuration, 'int', 'ms', 'Duration of one provisioning step attempt');
   const started = Date.now();
   try {
     const result = await operation();
-    log.info(`${step} done`, { step, ...attributes, ...summary(result), attempt: info.attempt, durationMs: Date.now() - started });
+    const durationMs = Date.now() - started;
+    duration.record(durationMs, { step, outcome: 'success' });
+    log.info(`${step} done`, { step, ...attributes, ...summary(result), attempt: info.attempt, durationMs });
     return result;
   } catch (error) {
-    log.warn(`${step} failed`, { step, ...attributes, attempt: info.attempt, error: (error as Error).message, durationMs: Date.now() - started });
+    const durationMs = Date.now() - started;
+    duration.record(durationMs, { step, outcome: 'failure' });
+    log.warn(`${step} failed`, { step, ...attributes, attempt: info.attempt, error: (error as Error).message, durationMs });
     throw toActivityFailure(error);
   }
+}
+
+/** Rolls back only what this workflow execution created: the tenant holding its idempotency key. */
+async function rollbackOwnTenant(
+  knex: Knex,
+  rollback: (knex: Knex, tenantId: string, options: RollbackOptions) => Promise<number>,
+  options: RollbackOptions,
+): Promise<number> {
+  const tenantId = await findTenantIdByIdempotencyKey(knex, idempotencyKey());
+  return tenantId ? rollback(knex, tenantId, options) : 0;
 }
 
 /**
@@ -70,12 +87,14 @@ export function createActivities({ knex, bcryptCost }: ActivityDependencies) {
       return run('activateTenant', { tenantId }, () => activateTenantInDB(knex, tenantId), () => ({}));
     },
 
-    rollbackUser(tenantId: string, options: RollbackOptions = {}): Promise<number> {
-      return run('rollbackUser', { tenantId }, () => rollbackUserInDB(knex, tenantId, options), (deleted) => ({ deleted }));
+    /** Compensation: removes the users of the tenant this workflow execution created, if any. */
+    rollbackUser(options: RollbackOptions = {}): Promise<number> {
+      return run('rollbackUser', {}, () => rollbackOwnTenant(knex, rollbackUserInDB, options), (deleted) => ({ deleted }));
     },
 
-    rollbackTenant(tenantId: string, options: RollbackOptions = {}): Promise<number> {
-      return run('rollbackTenant', { tenantId }, () => rollbackTenantInDB(knex, tenantId, options), (deleted) => ({ deleted }));
+    /** Compensation: removes every row of the tenant this workflow execution created, if any. */
+    rollbackTenant(options: RollbackOptions = {}): Promise<number> {
+      return run('rollbackTenant', {}, () => rollbackOwnTenant(knex, rollbackTenantInDB, options), (deleted) => ({ deleted }));
     },
   };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors';
 import { EnvReader } from './env-reader';
 import { legacyVariableProblems } from './legacy';
-import type { Secret } from './secret';
+import { Secret } from './secret';
 import type { Env } from './secret-files';
 
 export { ConfigError } from './errors';
@@ -31,9 +31,24 @@ export interface DatabaseConfig {
   ssl: false | { rejectUnauthorized: boolean; ca?: string };
 }
 
+/** One AES-256 key for the Temporal payload codec; the first configured key encrypts, all decrypt. */
+export interface PayloadKey {
+  id: string;
+  key: Secret;
+}
+
+export interface WorkerConfig {
+  httpPort: number;
+  /** How long in-flight activities get to finish after SIGTERM before the pool closes. */
+  shutdownGraceMs: number;
+  /** Activities running at once; at most DB_POOL_MAX so none waits for a connection. */
+  maxConcurrentActivities: number;
+}
+
 export interface Config {
   db: DatabaseConfig;
-  temporal: { taskQueue: string };
+  temporal: { taskQueue: string; uiUrl: string | undefined; payloadKeys: PayloadKey[] };
+  worker: WorkerConfig;
   bcryptCost: number;
   logLevel: LogLevel;
 }
@@ -63,12 +78,41 @@ export function loadConfig(env: Env = process.env): Config {
       },
       ssl: readSsl(read),
     },
-    temporal: { taskQueue: read.string('TEMPORAL_TASK_QUEUE', 'tenant-workflows') },
+    temporal: {
+      taskQueue: read.string('TEMPORAL_TASK_QUEUE', 'tenant-workflows'),
+      uiUrl: read.optionalString('TEMPORAL_UI_URL'),
+      payloadKeys: readPayloadKeys(read),
+    },
+    worker: {
+      httpPort: read.int('HTTP_PORT', 8080, 1, 65535),
+      shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000),
+      maxConcurrentActivities: read.int('WORKER_MAX_CONCURRENT_ACTIVITIES', poolMax, 1, poolMax),
+    },
     bcryptCost: read.int('BCRYPT_COST', 12, 10, 15),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
+}
+
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** PAYLOAD_ENCRYPTION_KEYS: `id:base64key[,id:base64key...]`, each key 32 bytes; the first encrypts. */
+function readPayloadKeys(read: EnvReader): PayloadKey[] {
+  const raw = read.secret('PAYLOAD_ENCRYPTION_KEYS')?.reveal();
+  if (!raw) return [];
+  const keys: PayloadKey[] = [];
+  for (const [index, entry] of raw.split(',').entries()) {
+    const [id = '', key = ''] = entry.trim().split(':', 2);
+    if (!KEY_ID.test(id) || Buffer.from(key, 'base64').length !== 32 || keys.some((k) => k.id === id)) {
+      read.problems.push(
+        `PAYLOAD_ENCRYPTION_KEYS: entry ${index + 1} is not a unique 'id:key' with a base64 key of 32 bytes; generate one with: echo "k1:$(openssl rand -base64 32)"`,
+      );
+      return [];
+    }
+    keys.push({ id, key: new Secret(key) });
+  }
+  return keys;
 }
 
 function readSsl(read: EnvReader): DatabaseConfig['ssl'] {

@@ -79,3 +79,11 @@ export async function withMaintenanceConnection<T>(db: DatabaseConfig, fn: (main
     await maintenance.destroy();
   }
 }
+
+/** Creates the database `name` unless it exists (dev mode's first start). */
+export async function ensureDatabase(db: DatabaseConfig, name: string): Promise<void> {
+  await withMaintenanceConnection(db, async (maintenance) => {
+    const exists = await maintenance<{ datname: string }>('pg_database').where({ datname: name }).first('datname');
+    if (!exists) await maintenance.raw('CREATE DATABASE ??', [name]);
+  });
+}

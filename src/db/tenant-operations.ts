@@ -146,3 +146,9 @@ export async function deleteTenantRows(knex: Knex, tenantId: string, tables: rea
 export function rollbackTenantInDB(knex: Knex, tenantId: string, options: RollbackOptions = {}): Promise<number> {
   return deleteTenantRows(knex, tenantId, TENANT_TABLES_CHILDREN_FIRST, options);
 }
+
+/** The tenant a provisioning request created (by its idempotency key), if it still exists. */
+export async function findTenantIdByIdempotencyKey(knex: Knex, idempotencyKey: string): Promise<string | undefined> {
+  const row = await knex('tenants').where({ idempotency_key: idempotencyKey }).first<{ tenant: string } | undefined>('tenant');
+  return row?.tenant;
+}

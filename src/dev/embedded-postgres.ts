@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../net';
 
 export interface EmbeddedPostgresHandle {
   host: string;
@@ -7,18 +7,6 @@ export interface EmbeddedPostgresHandle {
   user: string;
   password: string;
   stop: () => Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1, chosen by the kernel. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /**

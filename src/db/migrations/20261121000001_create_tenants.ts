@@ -13,8 +13,8 @@ export const createTenants: Migration = {
       t.text('name').notNullable();
       t.text('contact_email').notNullable();
       t.text('status').notNullable().defaultTo('provisioning').checkIn([...TENANT_STATUSES], 'tenants_status_check');
-      t.text('idempotency_key').notNullable();
-      t.timestamps(true, true, true);
+      t.text('idempotency_key').notNullable().unique();
+      t.timestamps(true, true);
       t.timestamp('activated_at', { useTz: true });
     });
     await knex.schema.createTable('tenant_settings', (t) => {

@@ -16,7 +16,7 @@ export const createUsers: Migration = {
       t.text('password_hash').notNullable();
       t.boolean('must_change_password').notNullable().defaultTo(false);
       t.text('user_type').notNullable().defaultTo('internal').checkIn([...USER_TYPES], 'users_user_type_check');
-      t.timestamps(true, true, true);
+      t.timestamps(true, true);
       t.primary(['tenant', 'user_id']);
       t.unique(['tenant', 'email']);
       t.check('email = lower(email)', [], 'users_email_lowercase_check');

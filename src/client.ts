@@ -1,0 +1,120 @@
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
+import type { Config } from './config';
+import { normalizeTenantInput } from './db/tenant-operations';
+import { validatePassword } from './db/passwords';
+import { normalizeEmail, normalizePersonName } from './db/validation';
+import { dataConverter } from './temporal/data-converter';
+import { temporalConnectConfig } from './temporal/connection-options';
+import { getStateQuery, WORKFLOW_ID_PREFIX, workflowIdForSlug, type ProvisioningState, type TenantCreationInput, type TenantCreationResult } from './workflows/types';
+
+export type { ProvisioningState, TenantCreationInput, TenantCreationResult } from './workflows/types';
+export { ProvisioningError } from './db/errors';
+
+export interface CreateTenantRequest {
+  tenantName: string;
+  /** Derived from the tenant name when omitted. */
+  slug?: string;
+  contactEmail?: string;
+  admin: { email: string; firstName: string; lastName: string; password?: string };
+}
+
+export class TenantAlreadyProvisionedError extends Error {
+  constructor(readonly slug: string, readonly workflowId: string) {
+    super(`tenant '${slug}' was already provisioned (workflow ${workflowId} completed); it cannot be created again`);
+    this.name = 'TenantAlreadyProvisionedError';
+  }
+}
+
+export interface ProvisioningStatus {
+  workflowId: string;
+  runId: string;
+  /** Temporal's view: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT... */
+  temporalStatus: string;
+  /** The workflow's own state from its getState query; undefined when no worker could answer. */
+  state?: ProvisioningState;
+}
+
+type TenantCreationWorkflow = (input: TenantCreationInput) => Promise<TenantCreationResult>;
+
+/** Validates and normalizes a request exactly as the activities will, so bad input fails before anything starts. */
+export function toWorkflowInput(request: CreateTenantRequest): TenantCreationInput {
+  const tenant = normalizeTenantInput({ name: request.tenantName, slug: request.slug, contactEmail: request.contactEmail ?? request.admin?.email });
+  const admin = request.admin;
+  return {
+    tenantName: tenant.name,
+    slug: tenant.slug,
+    contactEmail: tenant.contactEmail,
+    admin: {
+      email: normalizeEmail('email', admin.email),
+      firstName: normalizePersonName('firstName', admin.firstName),
+      lastName: normalizePersonName('lastName', admin.lastName),
+      ...(admin.password === undefined ? {} : { password: validatePassword(admin.password) }),
+    },
+  };
+}
+
+/** A typed client for the SaaS backend: start provisioning, follow it, read its result. */
+export class ProvisioningClient {
+  constructor(
+    readonly client: Client,
+    readonly taskQueue: string,
+  ) {}
+
+  /**
+   * Starts provisioning, or returns the running execution for the same slug (the workflow id is
+   * derived from it, so one tenant is never provisioned twice at once). A tenant whose provisioning
+   * completed cannot be started again: TenantAlreadyProvisionedError. A failed one can be retried.
+   */
+  async start(request: CreateTenantRequest): Promise<WorkflowHandleWithFirstExecutionRunId<TenantCreationWorkflow>> {
+    const input = toWorkflowInput(request);
+    const workflowId = workflowIdForSlug(input.slug);
+    try {
+      return await this.client.workflow.start('tenantCreationWorkflow', {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      });
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new TenantAlreadyProvisionedError(input.slug, workflowId);
+      throw error;
+    }
+  }
+
+  handle(slugOrWorkflowId: string): WorkflowHandle<TenantCreationWorkflow> {
+    const workflowId = slugOrWorkflowId.startsWith(WORKFLOW_ID_PREFIX) ? slugOrWorkflowId : workflowIdForSlug(slugOrWorkflowId.trim().toLowerCase());
+    return this.client.workflow.getHandle(workflowId);
+  }
+
+  /** Temporal's status plus the workflow's own state; undefined when no such provisioning exists. */
+  async status(slugOrWorkflowId: string): Promise<ProvisioningStatus | undefined> {
+    const handle = this.handle(slugOrWorkflowId);
+    try {
+      const description = await handle.describe();
+      const state = await handle.query(getStateQuery).catch(() => undefined);
+      return { workflowId: handle.workflowId, runId: description.runId, temporalStatus: description.status.name, ...(state ? { state } : {}) };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+}
+
+/** Connects with the SDK's TEMPORAL_* settings and our payload codec (the same keys as the worker). */
+export async function connectProvisioningClient(config: Config): Promise<{ client: ProvisioningClient; close: () => Promise<void> }> {
+  if (config.temporal.payloadKeys.length === 0) {
+    throw new Error('PAYLOAD_ENCRYPTION_KEYS is required: the client encrypts workflow input with the same keys as the worker');
+  }
+  const { connectionOptions, namespace } = temporalConnectConfig();
+  const connection = await Connection.connect(connectionOptions);
+  const client = new Client({ connection, namespace, dataConverter: dataConverter(config.temporal.payloadKeys) });
+  return { client: new ProvisioningClient(client, config.temporal.taskQueue), close: () => connection.close() };
+}

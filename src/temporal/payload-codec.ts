@@ -1,0 +1,57 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { PayloadKey } from '../config';
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+export const KEY_ID_METADATA = 'encryption-key-id';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Encrypts every payload with AES-256-GCM before it reaches the Temporal server, so workflow input
+ * (the admin's password) and results (a temporary password) are stored only as ciphertext. The key id
+ * travels in the payload's metadata: add a new key first in the list to rotate, keep old ones to decrypt.
+ */
+export class AesGcmPayloadCodec implements PayloadCodec {
+  readonly #encryptWith: { id: string; key: Buffer };
+  readonly #keys: Map<string, Buffer>;
+
+  constructor(keys: readonly PayloadKey[]) {
+    if (keys.length === 0) throw new Error('PAYLOAD_ENCRYPTION_KEYS: at least one key is required');
+    this.#keys = new Map(keys.map((k) => [k.id, Buffer.from(k.key.reveal(), 'base64')]));
+    this.#encryptWith = { id: keys[0]!.id, key: this.#keys.get(keys[0]!.id)! };
+  }
+
+  encode(payloads: Payload[]): Promise<Payload[]> {
+    return Promise.resolve(
+      payloads.map((payload) => {
+        const iv = randomBytes(IV_BYTES);
+        const cipher = createCipheriv('aes-256-gcm', this.#encryptWith.key, iv);
+        const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+        const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+        return { metadata: { encoding: encoder.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: encoder.encode(this.#encryptWith.id) }, data };
+      }),
+    );
+  }
+
+  decode(payloads: Payload[]): Promise<Payload[]> {
+    return Promise.resolve(
+      payloads.map((payload) => {
+        if (!payload.metadata?.encoding || decoder.decode(payload.metadata.encoding) !== ENCRYPTED_ENCODING) return payload;
+        const keyIdBytes = payload.metadata[KEY_ID_METADATA];
+        const keyId = keyIdBytes ? decoder.decode(keyIdBytes) : '';
+        const key = this.#keys.get(keyId);
+        if (!key) throw new Error(`payload encrypted with key '${keyId}', which is not in PAYLOAD_ENCRYPTION_KEYS`);
+        const data = Buffer.from(payload.data ?? new Uint8Array());
+        const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
+        decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+        const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+        return temporal.api.common.v1.Payload.decode(plain);
+      }),
+    );
+  }
+}

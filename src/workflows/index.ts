@@ -1,0 +1,2 @@
+// Entry point of the workflow bundle: every workflow the worker registers.
+export { tenantCreationWorkflow } from './tenant-creation';

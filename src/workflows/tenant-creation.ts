@@ -1,0 +1,141 @@
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  metricMeter,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { ProvisioningActivities } from '../activities';
+import { PROVISIONING_ERROR_TYPES } from '../db/errors';
+import { METRIC } from '../metric-names';
+import {
+  getStateQuery,
+  PROVISIONING_STEPS,
+  type CompensationStep,
+  type ProvisioningState,
+  type ProvisioningStep,
+  type TenantCreationInput,
+  type TenantCreationResult,
+} from './types';
+
+const NON_RETRYABLE = [...PROVISIONING_ERROR_TYPES, 'DatabaseError'];
+
+const steps = proxyActivities<ProvisioningActivities>({
+  startToCloseTimeout: '1 minute',
+  // Rides out a database failover or restart; past this the provisioning is compensated.
+  scheduleToCloseTimeout: '15 minutes',
+  // On cancellation, wait for a running step to finish: compensating while it may still commit would orphan rows.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+export const COMPENSATION_MAX_ATTEMPTS = 10;
+
+const compensations = proxyActivities<ProvisioningActivities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '1 hour',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: COMPENSATION_MAX_ATTEMPTS,
+    nonRetryableErrorTypes: ['InvalidInput', 'DatabaseError'],
+  },
+});
+
+/** Replay-safe counters; created per execution because the workflow metric meter needs a workflow context. */
+const provisioningCounters = () => ({
+  started: metricMeter.createCounter(METRIC.provisioningsStarted, 'provisionings', 'Tenant provisionings started'),
+  succeeded: metricMeter.createCounter(METRIC.provisioningsSucceeded, 'provisionings', 'Tenant provisionings completed'),
+  failed: metricMeter.createCounter(METRIC.provisioningsFailed, 'provisionings', 'Tenant provisionings that failed or were cancelled'),
+  compensated: metricMeter.createCounter(METRIC.provisioningsCompensated, 'provisionings', 'Failed provisionings fully compensated'),
+});
+
+function describeError(error: unknown): { message: string; type?: string } {
+  const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
+  return { message: (cause as Error).message, ...(cause instanceof ApplicationFailure && cause.type ? { type: cause.type } : {}) };
+}
+
+/**
+ * Provisions a tenant: createTenant, setupTenantData, createAdminUser, activateTenant. A saga: when a
+ * step fails for good or the workflow is cancelled, the compensations registered so far run in reverse
+ * in a non-cancellable scope. Each compensation finds what this execution created by its idempotency
+ * key, so it is registered before its step runs: a step can commit even when its call does not return.
+ */
+export async function tenantCreationWorkflow(input: TenantCreationInput): Promise<TenantCreationResult> {
+  const state: ProvisioningState = { status: 'running', step: 'starting', completedSteps: [], progress: 0 };
+  setHandler(getStateQuery, () => state);
+  const provisionings = provisioningCounters();
+  provisionings.started.add(1);
+  const undo: CompensationStep[] = [];
+
+  async function step<T>(name: ProvisioningStep, run: () => Promise<T>): Promise<T> {
+    state.step = name;
+    const result = await run();
+    state.completedSteps.push(name);
+    state.progress = Math.round((100 * state.completedSteps.length) / PROVISIONING_STEPS.length);
+    return result;
+  }
+
+  try {
+    undo.unshift('rollbackTenant');
+    const tenant = await step('createTenant', () =>
+      steps.createTenant({ name: input.tenantName, slug: input.slug, contactEmail: input.contactEmail ?? input.admin.email }),
+    );
+    state.tenantId = tenant.tenantId;
+    await step('setupTenantData', () => steps.setupTenantData(tenant.tenantId));
+    undo.unshift('rollbackUser');
+    const admin = await step('createAdminUser', () => steps.createAdminUser({ tenantId: tenant.tenantId, ...input.admin }));
+    state.adminUserId = admin.userId;
+    await step('activateTenant', () => steps.activateTenant(tenant.tenantId));
+    state.status = 'completed';
+    state.step = 'done';
+    provisionings.succeeded.add(1);
+    return {
+      tenantId: tenant.tenantId,
+      slug: tenant.slug,
+      adminUserId: admin.userId,
+      adminEmail: admin.email,
+      ...(admin.temporaryPassword ? { temporaryPassword: admin.temporaryPassword } : {}),
+    };
+  } catch (error) {
+    const failedStep = state.step;
+    state.lastError = describeError(error);
+    provisionings.failed.add(1);
+    await compensate(undo, state);
+    provisionings.compensated.add(1);
+    if (isCancellation(error)) throw error;
+    throw ApplicationFailure.create({
+      message: `provisioning of '${input.slug}' failed at ${failedStep}: ${state.lastError.message}; compensated`,
+      type: state.lastError.type ?? 'ProvisioningFailed',
+      nonRetryable: true,
+      cause: error as Error,
+    });
+  }
+}
+
+async function compensate(undo: readonly CompensationStep[], state: ProvisioningState): Promise<void> {
+  state.status = 'compensating';
+  await CancellationScope.nonCancellable(async () => {
+    for (const compensation of undo) {
+      state.step = compensation;
+      try {
+        await compensations[compensation]();
+      } catch (error) {
+        state.status = 'compensation_failed';
+        state.lastError = describeError(error);
+        throw ApplicationFailure.create({
+          message: `compensation ${compensation} failed: ${state.lastError.message}; the tenant needs manual cleanup`,
+          type: 'CompensationFailed',
+          nonRetryable: true,
+          cause: error as Error,
+          details: [{ compensation }],
+        });
+      }
+    }
+  });
+  state.status = 'compensated';
+}

@@ -1,0 +1,55 @@
+/** The contract between clients and tenantCreationWorkflow: safe to import from the workflow bundle and from clients. */
+import { defineQuery } from '@temporalio/workflow';
+
+export const WORKFLOW_TYPE = 'tenantCreationWorkflow';
+export const WORKFLOW_ID_PREFIX = 'tenant-';
+
+export interface AdminUserInput {
+  email: string;
+  firstName: string;
+  lastName: string;
+  /** 8-72 bytes. Omitted: a temporary password is generated and returned once, in the (encrypted) result. */
+  password?: string;
+}
+
+export interface TenantCreationInput {
+  tenantName: string;
+  /** Normalized slug; the client derives it from the name when not given, and the workflow id from it. */
+  slug: string;
+  /** Defaults to the admin's email. */
+  contactEmail?: string;
+  admin: AdminUserInput;
+}
+
+export interface TenantCreationResult {
+  tenantId: string;
+  slug: string;
+  adminUserId: string;
+  adminEmail: string;
+  /** Present only when the password was generated. */
+  temporaryPassword?: string;
+}
+
+export const PROVISIONING_STEPS = ['createTenant', 'setupTenantData', 'createAdminUser', 'activateTenant'] as const;
+export type ProvisioningStep = (typeof PROVISIONING_STEPS)[number];
+export type CompensationStep = 'rollbackUser' | 'rollbackTenant';
+
+export type ProvisioningStatus = 'running' | 'completed' | 'compensating' | 'compensated' | 'compensation_failed';
+
+export interface ProvisioningState {
+  status: ProvisioningStatus;
+  /** The step running now, or the last one that ran. */
+  step: ProvisioningStep | CompensationStep | 'starting' | 'done';
+  completedSteps: ProvisioningStep[];
+  /** 0-100: share of forward steps completed. */
+  progress: number;
+  tenantId?: string;
+  adminUserId?: string;
+  lastError?: { message: string; type?: string };
+}
+
+export function workflowIdForSlug(slug: string): string {
+  return `${WORKFLOW_ID_PREFIX}${slug}`;
+}
+
+export const getStateQuery = defineQuery<ProvisioningState>('getState');
