@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
-import { createActivities } from './activities';
+import { createActivities, type ProvisioningActivities } from './activities';
 import type { Config } from './config';
 import { destroyAdminConnection, getAdminConnection } from './db/admin';
 import { migrationStatus } from './db/migrate';
@@ -24,15 +24,17 @@ export interface ProvisioningWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue?: string;
+  /** Defaults to the real activities bound to `knex`; tests pass wrapped ones to inject faults. */
+  activities?: ProvisioningActivities;
 }
 
 /** The Temporal worker with the provisioning workflow and the activities bound to the shared pool. */
-export function createProvisioningWorker({ config, knex, connection, namespace, taskQueue }: ProvisioningWorkerOptions): Promise<Worker> {
+export function createProvisioningWorker({ config, knex, connection, namespace, taskQueue, activities }: ProvisioningWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue: taskQueue ?? config.temporal.taskQueue,
-    activities: createActivities({ knex, bcryptCost: config.bcryptCost }),
+    activities: activities ?? createActivities({ knex, bcryptCost: config.bcryptCost }),
     ...(existsSync(PREBUILT_BUNDLE) ? { workflowBundle: { codePath: PREBUILT_BUNDLE } } : { workflowsPath: require.resolve('./workflows') }),
     dataConverter: dataConverter(config.temporal.payloadKeys),
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,

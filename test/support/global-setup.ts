@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ export default async function globalSetup(): Promise<void> {
   const { stops } = harnessState();
   process.env.DB_USER_SERVER ||= 'tenant_workflows_app';
   process.env.BCRYPT_COST ||= '10';
+  process.env.PAYLOAD_ENCRYPTION_KEYS ||= `test:${randomBytes(32).toString('base64')}`;
 
   if (process.env.DB_HOST) {
     harnessLog(`PostgreSQL: throwaway database on ${process.env.DB_HOST}:${process.env.DB_PORT ?? 5432}`);

@@ -1,0 +1,67 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Knex } from 'knex';
+import { createActivities, type ProvisioningActivities } from '../../src/activities';
+import { ProvisioningClient, type CreateTenantRequest } from '../../src/client';
+import { loadConfig, type Config } from '../../src/config';
+import { getAdminConnection } from '../../src/db/admin';
+import { dataConverter } from '../../src/temporal/data-converter';
+import { createProvisioningWorker } from '../../src/worker';
+
+export type ActivityOverrides = (real: ProvisioningActivities) => Partial<ProvisioningActivities>;
+
+export interface ProvisioningHarness {
+  config: Config;
+  knex: Knex;
+  taskQueue: string;
+  client: ProvisioningClient;
+  /** Starts a worker on the task queue with the real activities, some replaced by `overrides`. */
+  startWorker: (overrides?: ActivityOverrides) => Promise<{ worker: Worker; running: Promise<void> }>;
+  close: () => Promise<void>;
+}
+
+/** A worker + typed client on a fresh task queue of the test Temporal server, using the real pool and activities. */
+export async function provisioningHarness(): Promise<ProvisioningHarness> {
+  const config = loadConfig(process.env);
+  const knex = getAdminConnection(config);
+  const taskQueue = `provisioning-${randomUUID()}`;
+  const address = process.env.TEMPORAL_ADDRESS!;
+  const workerConnection = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
+  const client = new ProvisioningClient(new Client({ connection, dataConverter: dataConverter(config.temporal.payloadKeys) }), taskQueue);
+  const workers: Array<{ worker: Worker; running: Promise<void> }> = [];
+
+  return {
+    config,
+    knex,
+    taskQueue,
+    client,
+    async startWorker(overrides) {
+      const real = createActivities({ knex, bcryptCost: config.bcryptCost });
+      const activities = { ...real, ...overrides?.(real) };
+      const worker = await createProvisioningWorker({ config, knex, connection: workerConnection, namespace: 'default', taskQueue, activities });
+      const entry = { worker, running: worker.run() };
+      workers.push(entry);
+      return entry;
+    },
+    async close() {
+      for (const { worker, running } of workers) {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running.catch(() => undefined);
+      }
+      await connection.close();
+      await workerConnection.close();
+    },
+  };
+}
+
+/** A unique, valid provisioning request. */
+export function tenantRequest(overrides: Partial<CreateTenantRequest> = {}): CreateTenantRequest {
+  const suffix = randomBytes(4).toString('hex');
+  return {
+    tenantName: `Acme ${suffix}`,
+    admin: { email: `admin-${suffix}@acme.test`, firstName: 'Ada', lastName: 'Lovelace', password: `correct horse ${suffix}` },
+    ...overrides,
+  };
+}
