@@ -45,19 +45,14 @@ type TenantCreationWorkflow = (input: TenantCreationInput) => Promise<TenantCrea
 
 /** Validates and normalizes a request exactly as the activities will, so bad input fails before anything starts. */
 export function toWorkflowInput(request: CreateTenantRequest): TenantCreationInput {
-  const tenant = normalizeTenantInput({ name: request.tenantName, slug: request.slug, contactEmail: request.contactEmail ?? request.admin?.email });
-  const admin = request.admin;
-  return {
-    tenantName: tenant.name,
-    slug: tenant.slug,
-    contactEmail: tenant.contactEmail,
-    admin: {
-      email: normalizeEmail('email', admin.email),
-      firstName: normalizePersonName('firstName', admin.firstName),
-      lastName: normalizePersonName('lastName', admin.lastName),
-      ...(admin.password === undefined ? {} : { password: validatePassword(admin.password) }),
-    },
+  const admin = {
+    email: normalizeEmail('email', request.admin?.email),
+    firstName: normalizePersonName('firstName', request.admin?.firstName),
+    lastName: normalizePersonName('lastName', request.admin?.lastName),
+    ...(request.admin?.password === undefined ? {} : { password: validatePassword(request.admin.password) }),
   };
+  const tenant = normalizeTenantInput({ name: request.tenantName, slug: request.slug, contactEmail: request.contactEmail ?? admin.email });
+  return { tenantName: tenant.name, slug: tenant.slug, contactEmail: tenant.contactEmail, admin };
 }
 
 /** A typed client for the SaaS backend: start provisioning, follow it, read its result. */

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { runCli } from '../support/run-cli';
+import { createScratchDatabase } from '../support/scratch-database';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { waitFor } from '../support/wait-for';
+
+const taskQueue = `worker-process-${randomUUID()}`;
+const env = { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info' };
+let worker: WorkerProcess;
+
+beforeAll(async () => {
+  worker = await startWorkerProcess(env);
+}, 90_000);
+afterAll(async () => {
+  if (worker.child.exitCode === null) await worker.stop('SIGKILL');
+});
+
+describe('tenant-workflows worker (a real process)', () => {
+  it('answers /healthz and, with the database migrated and the worker polling, /readyz', async () => {
+    expect(await (await fetch(`${worker.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await waitFor(async () => {
+      const response = await fetch(`${worker.baseUrl}/readyz`);
+      return response.status === 200 && ((await response.json()) as unknown);
+    }, 'readiness');
+    expect(ready).toEqual({ status: 'ready', checks: { worker: 'ok', database: 'ok', migrations: 'ok' } });
+  });
+
+  it('provisions through the CLI: create-tenant --wait --json, then status', async () => {
+    const slug = `cli-${randomUUID().slice(0, 8)}`;
+    const created = await runCli(['create-tenant', '--name', 'CLI Tenant', '--slug', slug, '--email', `ops@${slug}.test`, '--first-name', 'Grace', '--last-name', 'Hopper', '--wait', '--json'], env);
+    expect(created.stderr).toBe('');
+    expect(created.status).toBe(0);
+    const result = JSON.parse(created.stdout.trim()) as Record<string, unknown>;
+    expect(result).toMatchObject({ status: 'completed', slug, workflowId: `tenant-${slug}`, adminEmail: `ops@${slug}.test`, temporaryPassword: expect.any(String) });
+
+    const status = await runCli(['status', slug, '--json'], env);
+    expect(status.status).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ found: true, workflowId: `tenant-${slug}`, temporalStatus: 'COMPLETED', state: { status: 'completed', progress: 100 } });
+
+    const again = await runCli(['create-tenant', '--name', 'CLI Tenant', '--slug', slug, '--email', `ops@${slug}.test`, '--first-name', 'Grace', '--last-name', 'Hopper'], env);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain(`tenant '${slug}' was already provisioned`);
+  });
+
+  it('shows the steps as they complete and the failure message when provisioning fails', async () => {
+    const slug = `cli-${randomUUID().slice(0, 8)}`;
+    const first = await runCli(['create-tenant', '--name', 'First', '--slug', `${slug}-a`, '--email', `dup-${slug}@x.test`, '--first-name', 'A', '--last-name', 'B', '--wait'], env);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/✓ createTenant\n\s+✓ setupTenantData\n\s+✓ createAdminUser\n\s+✓ activateTenant/);
+    // The same admin email in another tenant: the workflow fails for good and is compensated.
+    const second = await runCli(['create-tenant', '--name', 'Second', '--slug', `${slug}-b`, '--email', `dup-${slug}@x.test`, '--first-name', 'A', '--last-name', 'B', '--wait'], env);
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`provisioning failed: provisioning of '${slug}-b' failed at createAdminUser: the admin email is already used by a user of another tenant; compensated`);
+  });
+
+  it('rejects bad input with exit 65 and starts nothing', async () => {
+    const result = await runCli(['create-tenant', '--name', 'X Corp', '--email', 'not-an-email', '--first-name', 'A', '--last-name', 'B'], env);
+    expect(result.status).toBe(65);
+    expect(result.stderr.trim()).toBe('invalid input: email is not a valid email address');
+    expect((await runCli(['status', 'x-corp'], env)).status).toBe(1);
+  });
+
+  it('exposes Prometheus metrics: the Runtime’s and ours', async () => {
+    const metrics = await (await fetch(`${worker.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^temporal_/m);
+    expect(metrics).toMatch(/^tenant_provisionings_started\{.*\} [1-9]/m);
+    expect(metrics).toMatch(/^tenant_provisionings_succeeded\{.*\} [1-9]/m);
+    expect(metrics).toMatch(/^tenant_provisioning_step_duration_count\{.*step="createAdminUser".*\} [1-9]/m);
+    expect(metrics).toMatch(/^tenant_workflows_db_pool_in_use\{?.*\}? \d/m);
+  });
+
+  it('logs JSON lines with workflow and activity ids, and never a password or hash', async () => {
+    const lines = worker.output().trim().split('\n').filter((l) => l.startsWith('{'));
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const stepLog = entries.find((e) => e.msg === 'createAdminUser done');
+    expect(stepLog).toMatchObject({ workflowId: expect.stringMatching(/^tenant-/), activityId: expect.any(String), step: 'createAdminUser' });
+    expect(worker.output()).not.toContain('$2b$');
+    expect(worker.output()).not.toMatch(/temporaryPassword"\s*:\s*"/);
+  });
+
+  it('stops on SIGTERM with exit code 0 after draining', async () => {
+    expect(await worker.stop('SIGTERM')).toBe(0);
+    expect(worker.output()).toContain('worker stopped');
+  });
+});
+
+describe('readiness with pending migrations', () => {
+  it('answers /readyz with 503 naming the pending migrations', async () => {
+    const scratch = await createScratchDatabase();
+    const unmigrated = await startWorkerProcess({ ...env, DB_NAME_SERVER: scratch.name, TEMPORAL_TASK_QUEUE: `unmigrated-${randomUUID()}` });
+    try {
+      const response = await fetch(`${unmigrated.baseUrl}/readyz`);
+      expect(response.status).toBe(503);
+      const body = (await response.json()) as { status: string; checks: Record<string, string> };
+      expect(body.status).toBe('not ready');
+      expect(body.checks.database).toBe('ok');
+      expect(body.checks.migrations).toMatch(/^3 pending: 20261121000001_create_tenants/);
+    } finally {
+      await unmigrated.stop();
+      await scratch.drop();
+    }
+  }, 90_000);
+});
