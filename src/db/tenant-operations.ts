@@ -49,6 +49,9 @@ export function normalizeTenantInput(input: Pick<CreateTenantInput, 'name' | 'sl
  * Inserts the tenant in status `provisioning`. A rerun with the same idempotency key returns the same
  * tenant; a slug held by another request fails with TenantAlreadyExists. Concurrent calls for one slug
  * serialize on its unique index: ON CONFLICT waits for the other insert to commit, then the read sees it.
+ * ON CONFLICT names no target so that every unique index is an arbiter: with only `slug`, two racing
+ * inserts of one request could pass the slug check together and the loser would hit any other unique
+ * index (the idempotency key's) as a raw unique violation instead of finding the winner's row.
  */
 export async function createTenantInDB(knex: Knex, input: CreateTenantInput): Promise<CreateTenantResult> {
   const tenant = normalizeTenantInput(input);
@@ -58,14 +61,15 @@ export async function createTenantInDB(knex: Knex, input: CreateTenantInput): Pr
   return knex.transaction(async (trx) => {
     const [inserted] = await trx('tenants')
       .insert({ slug: tenant.slug, name: tenant.name, contact_email: tenant.contactEmail, idempotency_key: input.idempotencyKey })
-      .onConflict('slug')
+      .onConflict()
       .ignore()
       .returning<{ tenant: string }[]>('tenant');
     if (inserted) return { tenantId: inserted.tenant, slug: tenant.slug, created: true };
 
     const existing = await trx('tenants').where({ slug: tenant.slug }).first<{ tenant: string; idempotency_key: string } | undefined>('tenant', 'idempotency_key');
     if (existing?.idempotency_key === input.idempotencyKey) return { tenantId: existing.tenant, slug: tenant.slug, created: false };
-    throw new ProvisioningError('TenantAlreadyExists', `a tenant with slug '${tenant.slug}' already exists`);
+    if (existing) throw new ProvisioningError('TenantAlreadyExists', `a tenant with slug '${tenant.slug}' already exists`);
+    throw new ProvisioningError('InvalidInput', 'idempotencyKey already created a tenant with another slug', 'idempotencyKey');
   });
 }
 

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import { BCRYPT_MIN_COST } from '../../src/db/passwords';
+import { activateTenantInDB, createTenantInDB, rollbackTenantInDB, setupTenantDataInDB, type CreateTenantInput } from '../../src/db/tenant-operations';
+import { createAdminUserInDB, type CreateAdminUserInput } from '../../src/db/user-operations';
+
+/** The cheapest cost the operations accept: real bcrypt hashes, fast tests. */
+export const TEST_BCRYPT_COST = BCRYPT_MIN_COST;
+
+/** 8 hex characters, so every test (and every run of the suite) uses its own slugs and emails. */
+export function uniqueSuffix(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** A valid createTenantInDB input with a fresh slug, contact email and idempotency key. */
+export function tenantInput(overrides: Partial<CreateTenantInput> = {}): CreateTenantInput {
+  const suffix = uniqueSuffix();
+  return {
+    name: `Acme ${suffix}`,
+    slug: `acme-${suffix}`,
+    contactEmail: `billing-${suffix}@acme.example`,
+    idempotencyKey: `test-workflow-${suffix}`,
+    ...overrides,
+  };
+}
+
+/** A valid createAdminUserInDB input for tenantId with a fresh email (no password: a temporary one is issued). */
+export function adminInput(tenantId: string, overrides: Partial<CreateAdminUserInput> = {}): CreateAdminUserInput {
+  return { tenantId, email: `admin-${uniqueSuffix()}@acme.example`, firstName: 'Ada', lastName: 'Lovelace', ...overrides };
+}
+
+export interface ProvisionedTenant {
+  tenantId: string;
+  slug: string;
+  userId: string;
+  email: string;
+}
+
+/**
+ * Runs every forward step (create, seed, admin user, activate) the way the workflow does, tracking
+ * the tenant in `cleanup` as soon as it exists so a failing step still leaves nothing behind.
+ */
+export async function provisionTenant(
+  knex: Knex,
+  cleanup: TenantCleanup,
+  options: { tenant?: Partial<CreateTenantInput>; admin?: Partial<CreateAdminUserInput>; activate?: boolean } = {},
+): Promise<ProvisionedTenant> {
+  const { tenantId, slug } = await createTenantInDB(knex, tenantInput(options.tenant));
+  cleanup.track(tenantId);
+  await setupTenantDataInDB(knex, tenantId);
+  const { userId, email } = await createAdminUserInDB(knex, adminInput(tenantId, options.admin), TEST_BCRYPT_COST);
+  if (options.activate ?? true) await activateTenantInDB(knex, tenantId);
+  return { tenantId, slug, userId, email };
+}
+
+/** Collects the tenants a test file creates and removes them all (forced) at the end, so the suite can run again. */
+export class TenantCleanup {
+  private readonly tenantIds = new Set<string>();
+
+  track(tenantId: string): string {
+    this.tenantIds.add(tenantId);
+    return tenantId;
+  }
+
+  async removeAll(knex: Knex): Promise<void> {
+    for (const tenantId of this.tenantIds) await rollbackTenantInDB(knex, tenantId, { force: true });
+    this.tenantIds.clear();
+  }
+}
