@@ -8,6 +8,11 @@ export const KEY_ID_METADATA = 'encryption-key-id';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
+/** Runs synchronous crypto work, turning a throw into a rejected promise as the codec contract expects. */
+function settle<T>(work: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(work()));
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -27,7 +32,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 
   encode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(
+    return settle(() =>
       payloads.map((payload) => {
         const iv = randomBytes(IV_BYTES);
         const cipher = createCipheriv('aes-256-gcm', this.#encryptWith.key, iv);
@@ -39,7 +44,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 
   decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(
+    return settle(() =>
       payloads.map((payload) => {
         if (!payload.metadata?.encoding || decoder.decode(payload.metadata.encoding) !== ENCRYPTED_ENCODING) return payload;
         const keyIdBytes = payload.metadata[KEY_ID_METADATA];

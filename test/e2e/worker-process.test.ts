@@ -20,7 +20,7 @@ describe('tenant-workflows worker (a real process)', () => {
     expect(await (await fetch(`${worker.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await waitFor(async () => {
       const response = await fetch(`${worker.baseUrl}/readyz`);
-      return response.status === 200 && ((await response.json()) as unknown);
+      return response.status === 200 && (await response.json());
     }, 'readiness');
     expect(ready).toEqual({ status: 'ready', checks: { worker: 'ok', database: 'ok', migrations: 'ok' } });
   });
@@ -69,7 +69,7 @@ describe('tenant-workflows worker (a real process)', () => {
     expect(metrics).toMatch(/^tenant_workflows_db_pool_in_use\{?.*\}? \d/m);
   });
 
-  it('logs JSON lines with workflow and activity ids, and never a password or hash', async () => {
+  it('logs JSON lines with workflow and activity ids, and never a password or hash', () => {
     const lines = worker.output().trim().split('\n').filter((l) => l.startsWith('{'));
     const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const stepLog = entries.find((e) => e.msg === 'createAdminUser done');

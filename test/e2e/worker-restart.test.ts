@@ -28,7 +28,7 @@ describe('a worker stopped mid-workflow', () => {
     plan.faults.set(workflowId, { hold: { activity: 'createAdminUser', release: new Promise<void>(() => undefined) } });
     const first = await h.startWorker((real) => plan.wrap(real));
     const handle = await h.client.start(request);
-    await waitFor(async () => plan.attemptsOf(workflowId, 'createAdminUser') === 1 && true, 'createAdminUser to start on the first worker');
+    await waitFor(() => Promise.resolve(plan.attemptsOf(workflowId, 'createAdminUser') === 1), 'createAdminUser to start on the first worker');
 
     first.worker.shutdown();
     await first.running;

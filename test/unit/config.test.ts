@@ -93,6 +93,31 @@ describe('loadConfig', () => {
   });
 });
 
+describe('worker and codec settings', () => {
+  const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
+
+  it('defaults activity concurrency to the pool size and refuses more than the pool', () => {
+    expect(loadConfig({ ...base, DB_POOL_MAX: '7' }).worker).toEqual({ httpPort: 8080, shutdownGraceMs: 30_000, maxConcurrentActivities: 7 });
+    expect(problemsOf({ DB_POOL_MAX: '4', WORKER_MAX_CONCURRENT_ACTIVITIES: '8' })).toEqual([
+      "WORKER_MAX_CONCURRENT_ACTIVITIES: '8' is not valid; set an integer from 1 to 4, for example WORKER_MAX_CONCURRENT_ACTIVITIES=4",
+    ]);
+  });
+
+  it('reads payload keys in order, the first one encrypting', () => {
+    const keys = loadConfig({ ...base, PAYLOAD_ENCRYPTION_KEYS: `k2:${key(2)}, k1:${key(1)}` }).temporal.payloadKeys;
+    expect(keys.map((k) => k.id)).toEqual(['k2', 'k1']);
+    expect(keys[0]!.key.reveal()).toBe(key(2));
+    expect(loadConfig(base).temporal.payloadKeys).toEqual([]);
+  });
+
+  it.each([['k1:short'], [`k1:${key(1)},k1:${key(2)}`], [`bad id:${key(1)}`], ['no-colon']])('refuses PAYLOAD_ENCRYPTION_KEYS=%s without echoing it', (value) => {
+    const problems = problemsOf({ PAYLOAD_ENCRYPTION_KEYS: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^PAYLOAD_ENCRYPTION_KEYS: entry \d is not a unique 'id:key'/);
+    expect(problems[0]).not.toContain(value);
+  });
+});
+
 describe('secrets', () => {
   it('prefers the mounted file, trimmed, over the variable', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-secrets-'));
