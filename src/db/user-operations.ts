@@ -53,7 +53,11 @@ export async function createAdminUserInDB(knex: Knex, input: CreateAdminUserInpu
   try {
     return await knex.transaction(async (trx) => {
       const role = await trx('roles').where({ tenant: tenantId, name: ADMIN_ROLE }).first<{ role_id: string } | undefined>('role_id');
-      if (!role) throw new ProvisioningError('TenantNotSetUp', `tenant ${tenantId} has no ${ADMIN_ROLE} role; run setupTenantData first`);
+      if (!role) {
+        // No role also means no tenant at all; tell the two apart so the caller matches the right type.
+        if (!(await trx('tenants').where({ tenant: tenantId }).first('tenant'))) throw new ProvisioningError('TenantNotFound', `tenant ${tenantId} does not exist`);
+        throw new ProvisioningError('TenantNotSetUp', `tenant ${tenantId} has no ${ADMIN_ROLE} role; run setupTenantData first`);
+      }
 
       const [inserted] = await trx('users')
         .insert({ tenant: tenantId, email, first_name: firstName, last_name: lastName, password_hash: passwordHash, must_change_password: temporaryPassword !== undefined })
