@@ -7,7 +7,7 @@ import { ProvisioningError, sqlState } from '../db/errors';
  * Everything else (08 connection, 40001 serialization, 40P01 deadlock, 53 resources, 57 operator
  * intervention, pool acquire timeouts) is transient and left for Temporal to retry.
  */
-const PERMANENT_SQLSTATE_CLASSES = ['22', '42'];
+const PERMANENT_SQLSTATE_CLASSES = ['22', '23', '42'];
 
 /** Maps an operation's error to what Temporal should do with it. */
 export function toActivityFailure(error: unknown): unknown {
