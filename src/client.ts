@@ -16,6 +16,7 @@ import { getStateQuery, WORKFLOW_ID_PREFIX, workflowIdForSlug, type Provisioning
 
 export type { ProvisioningState, TenantCreationInput, TenantCreationResult } from './workflows/types';
 export { ProvisioningError } from './db/errors';
+export { loadConfig } from './config';
 
 export interface CreateTenantRequest {
   tenantName: string;
