@@ -1,0 +1,78 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Knex } from 'knex';
+import { createActivities } from '../../src/activities';
+import { destroyAdminConnection } from '../../src/db/admin';
+import { ProvisioningError } from '../../src/db/errors';
+import { createTenantInDB, rollbackTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-operations';
+import { activityHarness } from '../support/activity-environment';
+import { createMigratedScratchDatabase } from '../support/migrated-scratch-database';
+import type { ScratchDatabase } from '../support/scratch-database';
+import { adminInput, provisionTenant, TenantCleanup, tenantInput, TEST_BCRYPT_COST } from '../support/tenant-fixtures';
+import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS } from '../support/tenant-rows';
+
+/** Errors the database raises in the middle of an operation. Changes the schema, so it has a database of its own. */
+let scratch: ScratchDatabase;
+let knex: Knex;
+const cleanup = new TenantCleanup();
+const REFUSED_EMAIL_PREFIX = 'refused-';
+
+beforeAll(async () => {
+  ({ scratch, knex } = await createMigratedScratchDatabase('tw_database_errors'));
+  // A table the rollback does not know about, whose rows keep a tenant from being deleted.
+  await knex.schema.createTable('tenant_notes', (t) => {
+    t.uuid('tenant').notNullable().references('tenant').inTable('tenants');
+    t.text('note').notNullable();
+  });
+  // A fault no conflict handling anticipates, raised while the user row (with its hash) is inserted.
+  await knex.raw(`CREATE FUNCTION refuse_user() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'users are read-only today'; END $$`);
+  await knex.raw(`CREATE TRIGGER refuse_user BEFORE INSERT ON users FOR EACH ROW WHEN (NEW.email LIKE '${REFUSED_EMAIL_PREFIX}%') EXECUTE FUNCTION refuse_user()`);
+});
+afterAll(async () => {
+  await knex('tenant_notes').delete();
+  await cleanup.removeAll(knex);
+  await destroyAdminConnection();
+  await scratch.drop();
+});
+
+describe('a rollback that fails part-way', () => {
+  it('propagates the database error and undoes its own earlier deletes', async () => {
+    const { tenantId } = await provisionTenant(knex, cleanup, { activate: false });
+    await knex('tenant_notes').insert({ tenant: tenantId, note: 'keeps the tenant row referenced' });
+
+    const failure = await rollbackTenantInDB(knex, tenantId).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).not.toBeInstanceOf(ProvisioningError);
+    expect(failure).toMatchObject({ code: '23503', table: 'tenant_notes' });
+    expect(await countTenantRows(knex, tenantId)).toEqual(FULL_TENANT_ROWS);
+
+    await knex('tenant_notes').where({ tenant: tenantId }).delete();
+    await rollbackTenantInDB(knex, tenantId);
+    expect(await countTenantRows(knex, tenantId)).toEqual(NO_ROWS);
+  });
+});
+
+describe('a database error while the admin user is inserted', () => {
+  it('reaches Temporal and the logs without the password or its hash, and writes no user', async () => {
+    const { tenantId } = await createTenantInDB(knex, tenantInput());
+    cleanup.track(tenantId);
+    await setupTenantDataInDB(knex, tenantId);
+    const harness = activityHarness(createActivities({ knex, bcryptCost: TEST_BCRYPT_COST }));
+    const password = `never logged ${Date.now()}`;
+
+    const failure = await harness.run('createAdminUser', adminInput(tenantId, { email: `${REFUSED_EMAIL_PREFIX}admin@acme.example`, password })).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    // Not a fault of the input (SQLSTATE P0001): left for Temporal to retry, unchanged.
+    expect(failure).not.toBeInstanceOf(ApplicationFailure);
+    expect(failure?.message).toContain('users are read-only today');
+    for (const text of [failure?.message ?? '', harness.logText()]) {
+      expect(text).not.toContain(password);
+      expect(text).not.toContain('$2b$');
+    }
+    expect(harness.logText()).toContain('createAdminUser failed');
+    expect(await countTenantRows(knex, tenantId)).toMatchObject({ users: 0, user_roles: 0 });
+  });
+});
