@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { destroyAdminConnection, getAdminConnection } from '../src/db/admin';
-import { migrateLatest } from '../src/db/migrate';
+import { migrateLatest, migrationDatabases } from '../src/db/migrate';
 import { startEmbeddedPostgres } from '../src/dev/embedded-postgres';
 import { createScratchDatabase } from '../test/support/scratch-database';
 
@@ -39,7 +39,7 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
     stops.unshift(database.drop);
     stops.unshift(destroyAdminConnection);
     const knex = getAdminConnection(database.config);
-    await migrateLatest(knex, database.config);
+    await migrateLatest(migrationDatabases(database.config), database.config);
     return { knex, source: `${source}, database ${database.name}`, stop };
   } catch (error) {
     await stop();

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { createActivities, type ProvisioningActivities } from './activities';
 import type { Config } from './config';
 import { destroyAdminConnection, getAdminConnection } from './db/admin';
-import { migrationStatus } from './db/migrate';
+import { migrationDatabases, migrationStatus } from './db/migrate';
 import { startHealthServer } from './health-server';
 import type { Logger } from './logging';
 import { samplePoolGauges } from './metrics';
@@ -78,7 +78,7 @@ export async function runWorker(config: Config, logger: Logger, options: { metri
         {
           name: 'migrations',
           check: async () => {
-            const { pending } = await migrationStatus(knex, config);
+            const { pending } = await migrationStatus(migrationDatabases(config), config);
             return pending.length === 0 || `${pending.length} pending: ${pending.join(', ')}`;
           },
         },

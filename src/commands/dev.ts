@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { ensureDatabase, getAdminConnection } from '../db/admin';
-import { migrateLatest } from '../db/migrate';
+import { migrateLatest, migrationDatabases } from '../db/migrate';
 import { startEmbeddedPostgres } from '../dev/embedded-postgres';
 import { startLocalTemporal } from '../dev/local-temporal';
 import { createLogger } from '../logging';
@@ -62,7 +62,8 @@ export async function devCommand(argv: string[]): Promise<number> {
       stops.unshift(() => temporal.teardown());
       env.TEMPORAL_ADDRESS = temporal.address;
     }
-    const applied = await migrateLatest(getAdminConnection(config, logger), config);
+    getAdminConnection(config, logger);
+    const applied = await migrateLatest(migrationDatabases(config), config);
     logger.info({ applied }, 'migrations applied');
     console.error(`
 tenant-workflows dev is running.

@@ -1,33 +1,51 @@
 import { parseArgs } from 'node:util';
 import { getConfig } from '../config';
-import { destroyAdminConnection, getAdminConnection } from '../db/admin';
-import { migrateLatest, migrateRollbackAll, migrationStatus } from '../db/migrate';
+import { destroyAdminConnection } from '../db/admin';
+import { migrateDown, migrateLatest, migrateTo, migrationDatabases, migrationStatus } from '../db/migrate';
 
-export const MIGRATE_USAGE = `Usage: tenant-workflows migrate [--check] [--down]
+export const MIGRATE_USAGE = `Usage: tenant-workflows migrate [--check] [--to VERSION] [--down --step N] [--json]
 
 Applies pending database migrations as DB_USER_ADMIN, granting DB_USER_SERVER access to the tables.
-  --check   apply nothing; list pending migrations and exit 1 when there are any
-  --down    roll back every applied migration (drops the tables and their data)`;
+Tenant tables go to DB_NAME_SERVER; the worker's own tables and both version tables to the schema
+WORKFLOW_STORAGE_SCHEMA (on WORKFLOW_STORAGE_DB_* when set).
+  --check          apply nothing; print current and pending migrations, exit 1 when any is pending
+  --to VERSION     apply pending migrations up to and including VERSION (a name or its numeric prefix)
+  --down --step N  roll back the newest N applied migrations (drops their tables and data)
+  --json           machine-readable output`;
 
-/** `tenant-workflows migrate`: returns the process exit code. */
 export async function migrateCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { check: { type: 'boolean' }, down: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { check: { type: 'boolean' }, to: { type: 'string' }, down: { type: 'boolean' }, step: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const steps = values.step === undefined ? undefined : Number(values.step);
+  const usageError = (message: string) => {
+    console.error(`${message}\n\n${MIGRATE_USAGE}`);
+    return 64;
+  };
+  if (values.down && (steps === undefined || !Number.isInteger(steps) || steps < 1)) return usageError('--down needs --step N, a positive integer');
+  if (!values.down && steps !== undefined) return usageError('--step only goes with --down');
+  if ([values.check, values.down, values.to !== undefined].filter(Boolean).length > 1) return usageError('use one of --check, --to, --down');
+
   const config = getConfig();
-  const knex = getAdminConnection(config);
+  const db = migrationDatabases(config);
+  const print = (json: object, text: string) => console.log(values.json ? JSON.stringify(json) : text);
   try {
     if (values.check) {
-      const status = await migrationStatus(knex, config);
-      if (status.pending.length === 0) {
-        console.log(`database is up to date (current: ${status.current ?? 'none'})`);
-        return 0;
-      }
-      console.log(`pending migrations (${status.pending.length}):`);
-      for (const name of status.pending) console.log(`  ${name}`);
-      return 1;
+      const status = await migrationStatus(db, config);
+      const pendingText = status.pending.length === 0 ? 'database is up to date' : `pending migrations (${status.pending.length}):\n${status.pending.map((n) => `  ${n}`).join('\n')}`;
+      print(status, `current: ${status.current ?? 'none'}\n${pendingText}`);
+      return status.pending.length === 0 ? 0 : 1;
     }
-    const changed = values.down ? await migrateRollbackAll(knex, config) : await migrateLatest(knex, config);
     const verb = values.down ? 'rolled back' : 'applied';
-    console.log(changed.length === 0 ? `nothing to do; ${verb} 0 migrations` : `${verb} ${changed.length}: ${changed.join(', ')}`);
+    const changed = values.down
+      ? await migrateDown(db, config, steps!)
+      : values.to !== undefined
+        ? await migrateTo(db, config, values.to)
+        : await migrateLatest(db, config);
+    const status = await migrationStatus(db, config);
+    print({ [values.down ? 'rolledBack' : 'applied']: changed, current: status.current, pending: status.pending }, `${verb} ${changed.length}${changed.length ? `: ${changed.join(', ')}` : ''}\ncurrent: ${status.current ?? 'none'}`);
     return 0;
   } finally {
     await destroyAdminConnection();

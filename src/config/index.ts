@@ -45,8 +45,19 @@ export interface WorkerConfig {
   maxConcurrentActivities: number;
 }
 
+/**
+ * Where the worker's own tables (provisioning run records) and their migrations live. Unset
+ * WORKFLOW_STORAGE_DB_* means the shared admin connection; the schema is always a dedicated one.
+ */
+export interface StorageConfig {
+  schema: string;
+  /** A dedicated database (same admin role and pool settings), or undefined for the admin connection's. */
+  db: DatabaseConfig | undefined;
+}
+
 export interface Config {
   db: DatabaseConfig;
+  storage: StorageConfig;
   temporal: { taskQueue: string; uiUrl: string | undefined; payloadKeys: PayloadKey[] };
   worker: WorkerConfig;
   bcryptCost: number;
@@ -63,21 +74,23 @@ export function loadConfig(env: Env = process.env): Config {
 
   const read = new EnvReader(env);
   const poolMax = read.int('DB_POOL_MAX', 10, 1, 1000);
-  const config: Config = {
-    db: {
-      host: read.string('DB_HOST', 'localhost'),
-      port: read.int('DB_PORT', 5432, 1, 65535),
-      database: read.string('DB_NAME_SERVER', 'server'),
-      admin: { user: read.string('DB_USER_ADMIN', 'postgres'), password: read.secret('DB_PASSWORD_ADMIN') },
-      server: { user: read.string('DB_USER_SERVER', 'app_user'), password: read.secret('DB_PASSWORD_SERVER') },
-      pool: {
-        min: read.int('DB_POOL_MIN', 0, 0, poolMax),
-        max: poolMax,
-        acquireTimeoutMs: read.int('DB_POOL_ACQUIRE_TIMEOUT_MS', 5000, 100, 600_000),
-        idleTimeoutMs: read.int('DB_POOL_IDLE_TIMEOUT_MS', 30_000, 1000, 3_600_000),
-      },
-      ssl: readSsl(read),
+  const db: DatabaseConfig = {
+    host: read.string('DB_HOST', 'localhost'),
+    port: read.int('DB_PORT', 5432, 1, 65535),
+    database: read.string('DB_NAME_SERVER', 'server'),
+    admin: { user: read.string('DB_USER_ADMIN', 'postgres'), password: read.secret('DB_PASSWORD_ADMIN') },
+    server: { user: read.string('DB_USER_SERVER', 'app_user'), password: read.secret('DB_PASSWORD_SERVER') },
+    pool: {
+      min: read.int('DB_POOL_MIN', 0, 0, poolMax),
+      max: poolMax,
+      acquireTimeoutMs: read.int('DB_POOL_ACQUIRE_TIMEOUT_MS', 5000, 100, 600_000),
+      idleTimeoutMs: read.int('DB_POOL_IDLE_TIMEOUT_MS', 30_000, 1000, 3_600_000),
     },
+    ssl: readSsl(read),
+  };
+  const config: Config = {
+    db,
+    storage: readStorage(read, db),
     temporal: {
       taskQueue: read.string('TEMPORAL_TASK_QUEUE', 'tenant-workflows'),
       uiUrl: read.optionalString('TEMPORAL_UI_URL'),
@@ -93,6 +106,23 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
+}
+
+const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function readStorage(read: EnvReader, db: DatabaseConfig): StorageConfig {
+  const schema = read.string('WORKFLOW_STORAGE_SCHEMA', 'tenant_workflows');
+  if (!SQL_IDENTIFIER.test(schema)) {
+    read.problems.push(`WORKFLOW_STORAGE_SCHEMA: '${schema}' is not valid; use lower-case letters, digits and underscores, starting with a letter (at most 63)`);
+  }
+  const host = read.optionalString('WORKFLOW_STORAGE_DB_HOST');
+  const port = read.optionalString('WORKFLOW_STORAGE_DB_PORT');
+  const database = read.optionalString('WORKFLOW_STORAGE_DB_NAME');
+  if (!host && !port && !database) return { schema, db: undefined };
+  return {
+    schema,
+    db: { ...db, host: host ?? db.host, port: read.int('WORKFLOW_STORAGE_DB_PORT', db.port, 1, 65535), database: database ?? db.database },
+  };
 }
 
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../logging';
 export const APPLICATION_NAME = 'tenant-workflows';
 
 let adminConnection: Knex | undefined;
+let storageConnection: Knex | undefined;
 
 /** Knex's own warnings (a connection the server closed, a deprecation) as structured log lines. */
 function knexLog(logger: Logger): Knex.Config['log'] {
@@ -41,25 +42,37 @@ export function getAdminConnection(config?: Config, logger?: Logger): Knex {
   return adminConnection;
 }
 
-function createAdminConnection(config: Config, logger = createLogger(config.logLevel)): Knex {
+function createAdminConnection(config: Config, logger?: Logger): Knex {
+  return createPool(config.db, logger ?? createLogger(config.logLevel));
+}
+
+function createPool(db: DatabaseConfig, logger: Logger): Knex {
   return knex({
     log: knexLog(logger),
     client: 'pg',
-    connection: connectionSettings(config.db, config.db.database),
-    pool: {
-      min: config.db.pool.min,
-      max: config.db.pool.max,
-      idleTimeoutMillis: config.db.pool.idleTimeoutMs,
-    },
-    acquireConnectionTimeout: config.db.pool.acquireTimeoutMs,
+    connection: connectionSettings(db, db.database),
+    pool: { min: db.pool.min, max: db.pool.max, idleTimeoutMillis: db.pool.idleTimeoutMs },
+    acquireConnectionTimeout: db.pool.acquireTimeoutMs,
   });
 }
 
-/** Closes the shared pool; the next getAdminConnection() builds a new one. */
+/**
+ * Where the worker's own tables live: the shared admin pool itself, unless WORKFLOW_STORAGE_DB_*
+ * routes them to a dedicated database, which then gets a second pool of the same settings.
+ */
+export function getStorageConnection(config?: Config, logger?: Logger): Knex {
+  const resolved = config ?? getConfig();
+  if (!resolved.storage.db) return getAdminConnection(resolved, logger);
+  storageConnection ??= createPool(resolved.storage.db, logger ?? createLogger(resolved.logLevel));
+  return storageConnection;
+}
+
+/** Closes the shared pool (and a dedicated storage pool); the next call builds new ones. */
 export async function destroyAdminConnection(): Promise<void> {
-  const closing = adminConnection;
+  const closing = [adminConnection, storageConnection];
   adminConnection = undefined;
-  await closing?.destroy();
+  storageConnection = undefined;
+  await Promise.all(closing.map((pool) => pool?.destroy()));
 }
 
 /**

@@ -1,37 +1,103 @@
 import type { Knex } from 'knex';
 import { escapeLiteral } from 'pg';
 import type { Config } from '../config';
-import { migrationSource } from './migrations';
+import { getAdminConnection, getStorageConnection } from './admin';
+import { MIGRATIONS, migrationSource, type MigrationTarget } from './migrations';
 
-export const MIGRATIONS_TABLE = 'tenant_workflows_migrations';
+/** Version tables, one per target, both in the storage schema of their target's database. */
+export const MIGRATION_TABLES: Record<MigrationTarget, string> = { 'tenant-data': 'tenant_data_migrations', storage: 'storage_migrations' };
+const TARGETS: readonly MigrationTarget[] = ['tenant-data', 'storage'];
 
 export interface MigrationStatus {
+  /** The newest applied migration, by name. */
   current: string | null;
   applied: string[];
   pending: string[];
 }
 
-function migratorConfig(config: Config): Knex.MigratorConfig {
-  return { migrationSource: migrationSource({ serverRole: config.db.server.user }), tableName: MIGRATIONS_TABLE };
+/** The connections migrations run on: tenant data on the admin pool, the worker's tables on the storage connection. */
+export interface MigrationDatabases {
+  admin: Knex;
+  storage: Knex;
 }
 
-export async function migrationStatus(knex: Knex, config: Config): Promise<MigrationStatus> {
-  const [completed, pending] = (await knex.migrate.list(migratorConfig(config))) as [{ name: string }[], { name: string }[]];
-  const applied = completed.map((m) => m.name);
-  return { current: applied.at(-1) ?? null, applied, pending: pending.map((m) => m.name) };
+export function migrationDatabases(config: Config): MigrationDatabases {
+  return { admin: getAdminConnection(config), storage: getStorageConnection(config) };
 }
 
-/** Ensures the runtime role exists, then applies every pending migration. Returns the names applied. */
-export async function migrateLatest(knex: Knex, config: Config): Promise<string[]> {
-  await ensureServerRole(knex, config);
-  const [, applied] = (await knex.migrate.latest(migratorConfig(config))) as [number, string[]];
-  return applied;
+function connectionFor(target: MigrationTarget, db: MigrationDatabases): Knex {
+  return target === 'storage' ? db.storage : db.admin;
 }
 
-/** Rolls back every migration (tests and `migrate --down`). */
-export async function migrateRollbackAll(knex: Knex, config: Config): Promise<string[]> {
-  const [, reverted] = (await knex.migrate.rollback(migratorConfig(config), true)) as [number, string[]];
-  return reverted;
+function migratorConfig(target: MigrationTarget, config: Config, name?: string): Knex.MigratorConfig {
+  return {
+    migrationSource: migrationSource(target, config.storage.schema, config.db.server.user),
+    tableName: MIGRATION_TABLES[target],
+    schemaName: config.storage.schema,
+    ...(name ? { name } : {}),
+  };
+}
+
+const targetOf = (name: string): MigrationTarget => MIGRATIONS.find((m) => m.name === name)!.target;
+
+/** Applied and pending migrations. Read-only: on an empty database it creates nothing. */
+export async function migrationStatus(db: MigrationDatabases, config: Config): Promise<MigrationStatus> {
+  const applied: string[] = [];
+  for (const target of TARGETS) {
+    const knex = connectionFor(target, db);
+    if (await knex.schema.withSchema(config.storage.schema).hasTable(MIGRATION_TABLES[target])) {
+      applied.push(...(await knex(`${config.storage.schema}.${MIGRATION_TABLES[target]}`).pluck<string[]>('name')));
+    }
+  }
+  applied.sort();
+  const pending = MIGRATIONS.map((m) => m.name).filter((name) => !applied.includes(name));
+  return { current: applied.at(-1) ?? null, applied, pending };
+}
+
+async function prepare(db: MigrationDatabases, config: Config): Promise<void> {
+  await ensureServerRole(db.admin, config);
+  for (const knex of new Set([db.admin, db.storage])) await knex.schema.createSchemaIfNotExists(config.storage.schema);
+}
+
+/** Ensures the runtime role and the storage schema exist, then applies every pending migration. Returns the names applied. */
+export async function migrateLatest(db: MigrationDatabases, config: Config): Promise<string[]> {
+  const { pending } = await migrationStatus(db, config);
+  return migrateTo(db, config, pending.at(-1));
+}
+
+/** Applies pending migrations in name order up to and including `version` (a name or its numeric prefix). */
+export async function migrateTo(db: MigrationDatabases, config: Config, version: string | undefined): Promise<string[]> {
+  const { pending, applied } = await migrationStatus(db, config);
+  if (version === undefined) return [];
+  const matches = (name: string) => name === version || name.startsWith(`${version}_`);
+  if (applied.some(matches)) return [];
+  const last = pending.findIndex(matches);
+  if (last < 0) throw new Error(`no migration named ${version}; known: ${MIGRATIONS.map((m) => m.name).join(', ')}`);
+  await prepare(db, config);
+  const done: string[] = [];
+  for (const name of pending.slice(0, last + 1)) {
+    const target = targetOf(name);
+    await connectionFor(target, db).migrate.up(migratorConfig(target, config, name));
+    done.push(name);
+  }
+  return done;
+}
+
+/** Rolls back the newest `steps` applied migrations, newest first. Returns the names rolled back. */
+export async function migrateDown(db: MigrationDatabases, config: Config, steps: number): Promise<string[]> {
+  const { applied } = await migrationStatus(db, config);
+  const undone: string[] = [];
+  for (const name of applied.reverse().slice(0, steps)) {
+    const target = targetOf(name);
+    await connectionFor(target, db).migrate.down(migratorConfig(target, config, name));
+    undone.push(name);
+  }
+  return undone;
+}
+
+/** Rolls back every applied migration (tests, and `migrate --down --step` with all of them). */
+export function migrateRollbackAll(db: MigrationDatabases, config: Config): Promise<string[]> {
+  return migrateDown(db, config, MIGRATIONS.length);
 }
 
 /**

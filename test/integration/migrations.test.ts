@@ -1,41 +1,51 @@
 import type { Knex } from 'knex';
-import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
-import { migrateLatest, migrateRollbackAll, migrationStatus, MIGRATIONS_TABLE } from '../../src/db/migrate';
+import { destroyAdminConnection } from '../../src/db/admin';
+import { migrateDown, migrateLatest, migrateRollbackAll, migrateTo, migrationDatabases, migrationStatus, type MigrationDatabases } from '../../src/db/migrate';
 import { MIGRATIONS } from '../../src/db/migrations';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 
-const TABLES = ['permissions', 'role_permissions', 'roles', 'tenant_settings', 'tenants', 'user_roles', 'users'];
-const TENANT_SCOPED = TABLES.filter((t) => t !== 'tenants');
+const TENANT_TABLES = ['permissions', 'role_permissions', 'roles', 'tenant_settings', 'tenants', 'user_roles', 'users'];
+const TENANT_SCOPED = TENANT_TABLES.filter((t) => t !== 'tenants');
+const ALL_NAMES = MIGRATIONS.map((m) => m.name);
 
 let scratch: ScratchDatabase;
+let db: MigrationDatabases;
 let knex: Knex;
 
 beforeAll(async () => {
   scratch = await createScratchDatabase();
-  knex = getAdminConnection(scratch.config);
+  db = migrationDatabases(scratch.config);
+  knex = db.admin;
 });
 afterAll(async () => {
   await destroyAdminConnection();
   await scratch.drop();
 });
 
-async function userTables(): Promise<string[]> {
-  const rows = await knex('information_schema.tables').where({ table_schema: 'public' }).whereNot({ table_name: MIGRATIONS_TABLE }).whereNot('table_name', 'like', `${MIGRATIONS_TABLE}%`).pluck('table_name');
-  return (rows as string[]).sort();
+/** Tables per schema, other than the version tables (and their lock tables). */
+async function tables(connection: Knex = knex): Promise<Record<string, string[]>> {
+  const rows = await connection('information_schema.tables')
+    .whereIn('table_schema', ['public', 'tenant_workflows'])
+    .whereNot('table_name', 'like', '%_migrations%')
+    .orderBy('table_name')
+    .select<{ table_schema: string; table_name: string }[]>('table_schema', 'table_name');
+  const bySchema: Record<string, string[]> = {};
+  for (const row of rows) (bySchema[row.table_schema] ??= []).push(row.table_name);
+  return bySchema;
 }
 
 describe('migrations on a fresh database', () => {
-  it('are all pending before migrate and none after', async () => {
-    const before = await migrationStatus(knex, scratch.config);
-    expect(before.pending).toEqual(MIGRATIONS.map((m) => m.name));
-    expect(before.current).toBeNull();
+  it('are all pending before migrate, --check creates nothing, and none are pending after', async () => {
+    const before = await migrationStatus(db, scratch.config);
+    expect(before).toEqual({ current: null, applied: [], pending: ALL_NAMES });
+    expect(await tables()).toEqual({});
+    const { rows } = await knex.raw<{ rows: unknown[] }>("SELECT 1 FROM pg_namespace WHERE nspname = 'tenant_workflows'");
+    expect(rows).toEqual([]);
 
-    expect(await migrateLatest(knex, scratch.config)).toEqual(MIGRATIONS.map((m) => m.name));
-    const after = await migrationStatus(knex, scratch.config);
-    expect(after.pending).toEqual([]);
-    expect(after.current).toBe(MIGRATIONS.at(-1)!.name);
-    expect(await migrateLatest(knex, scratch.config)).toEqual([]);
-    expect(await userTables()).toEqual(TABLES);
+    expect(await migrateLatest(db, scratch.config)).toEqual(ALL_NAMES);
+    expect(await migrationStatus(db, scratch.config)).toEqual({ current: ALL_NAMES.at(-1), applied: ALL_NAMES, pending: [] });
+    expect(await migrateLatest(db, scratch.config)).toEqual([]);
+    expect(await tables()).toEqual({ public: TENANT_TABLES, tenant_workflows: ['provisioning_runs'] });
   });
 
   it('lead every tenant-scoped primary key with tenant', async () => {
@@ -44,7 +54,7 @@ describe('migrations on a fresh database', () => {
       FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
       WHERE c.contype = 'p' AND c.connamespace = 'public'::regnamespace`);
     const byTable = Object.fromEntries(rows.map((r) => [r.table, r.first_column]));
-    for (const table of TABLES) expect([table, byTable[table]]).toEqual([table, 'tenant']);
+    for (const table of TENANT_TABLES) expect([table, byTable[table]]).toEqual([table, 'tenant']);
   });
 
   it('reference tenants from every tenant-scoped table', async () => {
@@ -54,22 +64,33 @@ describe('migrations on a fresh database', () => {
     expect(rows.map((r) => r.table).sort()).toEqual(TENANT_SCOPED);
   });
 
-  it('grant DB_USER_SERVER row access to every table, and no DDL', async () => {
+  it('grant DB_USER_SERVER row access to the tenant tables, read access to the run records, and no DDL', async () => {
     const role = scratch.config.db.server.user;
-    for (const table of TABLES) {
-      const { rows } = await knex.raw<{ rows: { dml: boolean; trigger: boolean }[] }>(
-        "SELECT has_table_privilege(?, ?, 'SELECT,INSERT,UPDATE,DELETE') AS dml, has_table_privilege(?, ?, 'TRIGGER') AS trigger",
-        [role, table, role, table],
-      );
-      expect([table, rows[0]]).toEqual([table, { dml: true, trigger: false }]);
-    }
+    const privileges = async (table: string) =>
+      (
+        await knex.raw<{ rows: { dml: boolean; select: boolean; trigger: boolean }[] }>(
+          "SELECT has_table_privilege(:role, :table, 'INSERT,UPDATE,DELETE') AS dml, has_table_privilege(:role, :table, 'SELECT') AS select, has_table_privilege(:role, :table, 'TRIGGER') AS trigger",
+          { role, table },
+        )
+      ).rows[0];
+    for (const table of TENANT_TABLES) expect([table, await privileges(table)]).toEqual([table, { dml: true, select: true, trigger: false }]);
+    expect(await privileges('tenant_workflows.provisioning_runs')).toEqual({ dml: false, select: true, trigger: false });
   });
 
-  it('roll back to nothing and apply again', async () => {
-    expect(await migrateRollbackAll(knex, scratch.config)).toEqual(MIGRATIONS.map((m) => m.name).reverse());
-    expect(await userTables()).toEqual([]);
-    expect((await migrationStatus(knex, scratch.config)).pending).toHaveLength(MIGRATIONS.length);
-    await migrateLatest(knex, scratch.config);
-    expect(await userTables()).toEqual(TABLES);
+  it('go down step by step and --to a version', async () => {
+    expect(await migrateDown(db, scratch.config, 2)).toEqual([ALL_NAMES[3], ALL_NAMES[2]]);
+    expect((await migrationStatus(db, scratch.config)).pending).toEqual([ALL_NAMES[2], ALL_NAMES[3]]);
+    expect(await migrateTo(db, scratch.config, '20261121000003')).toEqual([ALL_NAMES[2]]);
+    expect((await migrationStatus(db, scratch.config)).current).toBe(ALL_NAMES[2]);
+    await expect(migrateTo(db, scratch.config, '19990101')).rejects.toThrow('no migration named 19990101');
+  });
+
+  it('roll back to nothing left over and apply again', async () => {
+    await migrateLatest(db, scratch.config);
+    expect(await migrateRollbackAll(db, scratch.config)).toEqual([...ALL_NAMES].reverse());
+    expect(await tables()).toEqual({});
+    expect((await migrationStatus(db, scratch.config)).pending).toEqual(ALL_NAMES);
+    await migrateLatest(db, scratch.config);
+    expect(await tables()).toEqual({ public: TENANT_TABLES, tenant_workflows: ['provisioning_runs'] });
   });
 });

@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
-import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
-import { migrateLatest } from '../../src/db/migrate';
+import { destroyAdminConnection } from '../../src/db/admin';
+import { migrateLatest, migrationDatabases } from '../../src/db/migrate';
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
 import { startLocalTemporal } from '../../src/dev/local-temporal';
 import { harnessLog, harnessState } from './harness-state';
@@ -40,7 +40,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.DB_NAME_SERVER = database.name;
 
   const config = loadConfig(process.env);
-  await migrateLatest(getAdminConnection(config), config);
+  await migrateLatest(migrationDatabases(config), config);
   await destroyAdminConnection();
 
   if (process.env.TEMPORAL_ADDRESS) {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { getAdminConnection } from '../../src/db/admin';
-import { migrateLatest } from '../../src/db/migrate';
+import { migrateLatest, migrationDatabases } from '../../src/db/migrate';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
 
 /**
@@ -11,6 +11,6 @@ import { createScratchDatabase, type ScratchDatabase } from './scratch-database'
 export async function createMigratedScratchDatabase(prefix: string): Promise<{ scratch: ScratchDatabase; knex: Knex }> {
   const scratch = await createScratchDatabase(prefix);
   const knex = getAdminConnection(scratch.config);
-  await migrateLatest(knex, scratch.config);
+  await migrateLatest(migrationDatabases(scratch.config), scratch.config);
   return { scratch, knex };
 }

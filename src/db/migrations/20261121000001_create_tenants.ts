@@ -1,13 +1,13 @@
-import type { Migration } from './migration';
-import { grantRowAccess } from './migration';
+import { defineMigration } from './migration';
 
 export const TENANT_STATUSES = ['provisioning', 'active'] as const;
 
-export const createTenants: Migration = {
+export const createTenants = defineMigration({
   name: '20261121000001_create_tenants',
+  target: 'tenant-data',
 
-  async up(knex, context) {
-    await knex.schema.createTable('tenants', (t) => {
+  async up({ knex, schema, grant }) {
+    await schema().createTable('tenants', (t) => {
       t.uuid('tenant').primary().defaultTo(knex.fn.uuid());
       t.text('slug').notNullable().unique();
       t.text('name').notNullable();
@@ -17,17 +17,17 @@ export const createTenants: Migration = {
       t.timestamps(true, true);
       t.timestamp('activated_at', { useTz: true });
     });
-    await knex.schema.createTable('tenant_settings', (t) => {
+    await schema().createTable('tenant_settings', (t) => {
       t.uuid('tenant').notNullable().references('tenant').inTable('tenants');
       t.text('key').notNullable();
       t.jsonb('value').notNullable();
       t.primary(['tenant', 'key']);
     });
-    await grantRowAccess(knex, ['tenants', 'tenant_settings'], context);
+    await grant(['tenants', 'tenant_settings']);
   },
 
-  async down(knex) {
-    await knex.schema.dropTable('tenant_settings');
-    await knex.schema.dropTable('tenants');
+  async down({ schema }) {
+    await schema().dropTable('tenant_settings');
+    await schema().dropTable('tenants');
   },
-};
+});

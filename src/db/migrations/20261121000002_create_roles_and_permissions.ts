@@ -1,11 +1,11 @@
-import type { Migration } from './migration';
-import { grantRowAccess } from './migration';
+import { defineMigration } from './migration';
 
-export const createRolesAndPermissions: Migration = {
+export const createRolesAndPermissions = defineMigration({
   name: '20261121000002_create_roles_and_permissions',
+  target: 'tenant-data',
 
-  async up(knex, context) {
-    await knex.schema.createTable('roles', (t) => {
+  async up({ knex, schema, grant }) {
+    await schema().createTable('roles', (t) => {
       t.uuid('tenant').notNullable().references('tenant').inTable('tenants');
       t.uuid('role_id').notNullable().defaultTo(knex.fn.uuid());
       t.text('name').notNullable();
@@ -13,7 +13,7 @@ export const createRolesAndPermissions: Migration = {
       t.primary(['tenant', 'role_id']);
       t.unique(['tenant', 'name']);
     });
-    await knex.schema.createTable('permissions', (t) => {
+    await schema().createTable('permissions', (t) => {
       t.uuid('tenant').notNullable().references('tenant').inTable('tenants');
       t.uuid('permission_id').notNullable().defaultTo(knex.fn.uuid());
       t.text('resource').notNullable();
@@ -21,7 +21,7 @@ export const createRolesAndPermissions: Migration = {
       t.primary(['tenant', 'permission_id']);
       t.unique(['tenant', 'resource', 'action']);
     });
-    await knex.schema.createTable('role_permissions', (t) => {
+    await schema().createTable('role_permissions', (t) => {
       t.uuid('tenant').notNullable();
       t.uuid('role_id').notNullable();
       t.uuid('permission_id').notNullable();
@@ -30,12 +30,12 @@ export const createRolesAndPermissions: Migration = {
       t.foreign(['tenant', 'permission_id']).references(['tenant', 'permission_id']).inTable('permissions');
       t.index(['tenant', 'permission_id']);
     });
-    await grantRowAccess(knex, ['roles', 'permissions', 'role_permissions'], context);
+    await grant(['roles', 'permissions', 'role_permissions']);
   },
 
-  async down(knex) {
-    await knex.schema.dropTable('role_permissions');
-    await knex.schema.dropTable('permissions');
-    await knex.schema.dropTable('roles');
+  async down({ schema }) {
+    await schema().dropTable('role_permissions');
+    await schema().dropTable('permissions');
+    await schema().dropTable('roles');
   },
-};
+});

@@ -1,13 +1,13 @@
-import type { Migration } from './migration';
-import { grantRowAccess } from './migration';
+import { defineMigration } from './migration';
 
 export const USER_TYPES = ['internal', 'client'] as const;
 
-export const createUsers: Migration = {
+export const createUsers = defineMigration({
   name: '20261121000003_create_users',
+  target: 'tenant-data',
 
-  async up(knex, context) {
-    await knex.schema.createTable('users', (t) => {
+  async up({ knex, schema, grant }) {
+    await schema().createTable('users', (t) => {
       t.uuid('tenant').notNullable().references('tenant').inTable('tenants');
       t.uuid('user_id').notNullable().defaultTo(knex.fn.uuid());
       t.text('email').notNullable();
@@ -23,7 +23,7 @@ export const createUsers: Migration = {
     });
     // An internal user's email identifies them across every tenant (they sign in before a tenant is known).
     await knex.raw("CREATE UNIQUE INDEX users_internal_email_unique ON users (email) WHERE user_type = 'internal'");
-    await knex.schema.createTable('user_roles', (t) => {
+    await schema().createTable('user_roles', (t) => {
       t.uuid('tenant').notNullable();
       t.uuid('user_id').notNullable();
       t.uuid('role_id').notNullable();
@@ -32,11 +32,11 @@ export const createUsers: Migration = {
       t.foreign(['tenant', 'role_id']).references(['tenant', 'role_id']).inTable('roles');
       t.index(['tenant', 'role_id']);
     });
-    await grantRowAccess(knex, ['users', 'user_roles'], context);
+    await grant(['users', 'user_roles']);
   },
 
-  async down(knex) {
-    await knex.schema.dropTable('user_roles');
-    await knex.schema.dropTable('users');
+  async down({ schema }) {
+    await schema().dropTable('user_roles');
+    await schema().dropTable('users');
   },
-};
+});

@@ -1,22 +1,26 @@
 import type { Knex } from 'knex';
-import type { Migration, MigrationContext } from './migration';
+import { isDefinedMigration, migrationContext, type Migration, type MigrationTarget } from './migration';
 import { createTenants } from './20261121000001_create_tenants';
 import { createRolesAndPermissions } from './20261121000002_create_roles_and_permissions';
 import { createUsers } from './20261121000003_create_users';
+import { createProvisioningRuns } from './20261121100001_create_provisioning_runs';
 
-export type { Migration, MigrationContext } from './migration';
+export type { Migration, MigrationTarget } from './migration';
 
 /** Every migration, oldest first. Listed here (not discovered on disk) so ts-node, jest and the build all see the same set. */
-export const MIGRATIONS: readonly Migration[] = [createTenants, createRolesAndPermissions, createUsers];
+export const MIGRATIONS: readonly Migration[] = [createTenants, createRolesAndPermissions, createUsers, createProvisioningRuns];
 
-export function migrationSource(context: MigrationContext): Knex.MigrationSource<Migration> {
+/** The migrations of one target, each run with a context routed to that target's connection and schema. */
+export function migrationSource(target: MigrationTarget, storageSchema: string, serverRole: string): Knex.MigrationSource<Migration> {
+  const undefinedOnes = MIGRATIONS.filter((m) => !isDefinedMigration(m)).map((m) => m.name);
+  if (undefinedOnes.length > 0) throw new Error(`migrations not declared with defineMigration: ${undefinedOnes.join(', ')}`);
   return {
-    getMigrations: () => Promise.resolve([...MIGRATIONS]),
+    getMigrations: () => Promise.resolve(MIGRATIONS.filter((m) => m.target === target)),
     getMigrationName: (migration) => migration.name,
     getMigration: (migration) =>
       Promise.resolve({
-        up: (knex: Knex) => migration.up(knex, context),
-        down: (knex: Knex) => migration.down(knex, context),
+        up: (knex: Knex) => migration.up(migrationContext(knex, target, storageSchema, serverRole)),
+        down: (knex: Knex) => migration.down(migrationContext(knex, target, storageSchema, serverRole)),
       }),
   };
 }

@@ -1,20 +1,59 @@
 import type { Knex } from 'knex';
 
-/** What a migration needs to know about the deployment it runs in. */
+/**
+ * Which database and schema a migration belongs to. `tenant-data`: the tenant tables, always on the
+ * shared admin connection's database. `storage`: the worker's own tables, in WORKFLOW_STORAGE_SCHEMA on
+ * the storage connection (the admin database unless WORKFLOW_STORAGE_DB_* routes it elsewhere).
+ */
+export type MigrationTarget = 'tenant-data' | 'storage';
+
+/** What a migration is given: a connection and schema builder already routed to its target. */
 export interface MigrationContext {
-  /** DB_USER_SERVER: the runtime role that is granted access to every table a migration creates. */
+  knex: Knex;
+  /** A fresh schema builder scoped to the target's schema (call it once per statement). */
+  schema: () => Knex.SchemaBuilder;
+  /** The schema-qualified name of a table of the target, for raw statements' `??` bindings. */
+  table: (name: string) => string;
+  /** DB_USER_SERVER: the application's runtime role. */
   serverRole: string;
+  /** Grants the runtime role the given privileges (default: row access, no DDL) on tables of the target. */
+  grant: (tables: readonly string[], privileges?: string) => Promise<void>;
 }
 
 export interface Migration {
-  name: string;
-  up(knex: Knex, context: MigrationContext): Promise<void>;
-  down(knex: Knex, context: MigrationContext): Promise<void>;
+  readonly name: string;
+  readonly target: MigrationTarget;
+  up(context: MigrationContext): Promise<void>;
+  down(context: MigrationContext): Promise<void>;
 }
 
-/** Grants the runtime role the row access the application needs, and nothing more (no DDL). */
-export async function grantRowAccess(knex: Knex, tables: readonly string[], context: MigrationContext): Promise<void> {
-  for (const table of tables) {
-    await knex.raw('GRANT SELECT, INSERT, UPDATE, DELETE ON ?? TO ??', [table, context.serverRole]);
-  }
+const DEFINED = new WeakSet<Migration>();
+
+/**
+ * The one way to declare a migration: the runner applies only migrations made here, and routes each
+ * to its target's connection and schema. A contract test fails on a migration that bypasses it.
+ */
+export function defineMigration(migration: Migration): Migration {
+  DEFINED.add(migration);
+  return migration;
+}
+
+export function isDefinedMigration(migration: Migration): boolean {
+  return DEFINED.has(migration);
+}
+
+/** The context for `target`, bound to the migration's transaction. */
+export function migrationContext(knex: Knex, target: MigrationTarget, storageSchema: string, serverRole: string): MigrationContext {
+  const schemaName = target === 'storage' ? storageSchema : undefined;
+  const table = (name: string) => (schemaName ? `${schemaName}.${name}` : name);
+  return {
+    knex,
+    schema: () => (schemaName ? knex.schema.withSchema(schemaName) : knex.schema),
+    table,
+    serverRole,
+    async grant(tables, privileges = 'SELECT, INSERT, UPDATE, DELETE') {
+      if (schemaName) await knex.raw('GRANT USAGE ON SCHEMA ?? TO ??', [schemaName, serverRole]);
+      for (const name of tables) await knex.raw(`GRANT ${privileges} ON ?? TO ??`, [table(name), serverRole]);
+    },
+  };
 }

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 export function createSmokeActivities(getKnex: () => Knex) {
   return {
     async countAppliedMigrations(): Promise<number> {
-      const row = await getKnex()('tenant_workflows_migrations').count<{ count: string }[]>({ count: '*' }).first();
+      const row = await getKnex()('tenant_workflows.tenant_data_migrations').count<{ count: string }[]>({ count: '*' }).first();
       return Number(row?.count);
     },
   };
