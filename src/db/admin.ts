@@ -69,10 +69,10 @@ export function getStorageConnection(config?: Config, logger?: Logger): Knex {
 
 /** Closes the shared pool (and a dedicated storage pool); the next call builds new ones. */
 export async function destroyAdminConnection(): Promise<void> {
-  const closing = [adminConnection, storageConnection];
+  const closing = [adminConnection, storageConnection].filter((pool): pool is Knex => pool !== undefined);
   adminConnection = undefined;
   storageConnection = undefined;
-  await Promise.all(closing.map((pool) => pool?.destroy()));
+  await Promise.all(closing.map((pool) => pool.destroy()));
 }
 
 /**
