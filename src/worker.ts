@@ -5,7 +5,8 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities, type ProvisioningActivities } from './activities';
 import type { Config } from './config';
-import { destroyAdminConnection, getAdminConnection } from './db/admin';
+import { destroyAdminConnection, getAdminConnection, getStorageConnection } from './db/admin';
+import { RunRecords } from './db/run-records';
 import { migrationDatabases, migrationStatus } from './db/migrate';
 import { startHealthServer } from './health-server';
 import type { Logger } from './logging';
@@ -28,13 +29,19 @@ export interface ProvisioningWorkerOptions {
   activities?: ProvisioningActivities;
 }
 
+/** The run records, on the storage connection: the admin pool itself unless WORKFLOW_STORAGE_DB_* routes them. */
+export function runRecords(config: Config, knex: Knex): RunRecords {
+  const storage = config.storage.db ? getStorageConnection(config) : knex;
+  return new RunRecords(storage, config.storage.schema, storage === knex);
+}
+
 /** The Temporal worker with the provisioning workflow and the activities bound to the shared pool. */
 export function createProvisioningWorker({ config, knex, connection, namespace, taskQueue, activities }: ProvisioningWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue: taskQueue ?? config.temporal.taskQueue,
-    activities: activities ?? createActivities({ knex, bcryptCost: config.bcryptCost }),
+    activities: activities ?? createActivities({ knex, bcryptCost: config.bcryptCost, runs: runRecords(config, knex) }),
     ...(existsSync(PREBUILT_BUNDLE) ? { workflowBundle: { codePath: PREBUILT_BUNDLE } } : { workflowsPath: require.resolve('./workflows') }),
     dataConverter: dataConverter(config.temporal.payloadKeys),
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { createAdminUserInDB, rollbackUserInDB, type CreateAdminUserInput, type CreateAdminUserResult } from '../db/user-operations';
+import type { RunFailure, RunRecords, RunStatus } from '../db/run-records';
 import {
   activateTenantInDB,
   createTenantInDB,
@@ -9,19 +9,28 @@ import {
   setupTenantDataInDB,
   type CreateTenantInput,
   type CreateTenantResult,
+  type RollbackCall,
   type RollbackOptions,
   type SetupTenantDataResult,
 } from '../db/tenant-operations';
-import { METRIC } from '../metric-names';
-import { toActivityFailure } from './failures';
+import type { BeforeCommit } from '../db/transaction';
+import { createAdminUserInDB, rollbackUserInDB, type CreateAdminUserInput, type CreateAdminUserResult } from '../db/user-operations';
+import { currentRun, runStep } from './step-runner';
 
 export interface ActivityDependencies {
   /** The process's shared admin pool. */
   knex: Knex;
   bcryptCost: number;
+  /** Where provisioning run records go; without it nothing is recorded. */
+  runs?: RunRecords;
 }
 
 export type CreateTenantActivityInput = Omit<CreateTenantInput, 'idempotencyKey'>;
+
+export interface RunOutcome {
+  status: Extract<RunStatus, 'compensated' | 'compensation_failed'>;
+  failure: RunFailure;
+}
 
 /** The provisioning workflow's idempotency key: one per workflow execution, stable across activity retries. */
 function idempotencyKey(): string {
@@ -29,72 +38,92 @@ function idempotencyKey(): string {
   return workflowExecution ? `${workflowExecution.workflowId}/${workflowExecution.runId}` : `activity/${activityId}`;
 }
 
-async function run<T>(step: string, attributes: Record<string, unknown>, operation: () => Promise<T>, summary: (result: T) => Record<string, unknown>): Promise<T> {
-  const { log, info, metricMeter } = Context.current();
-  const duration = metricMeter.createHistogram(METRIC.stepDuration, 'int', 'ms', 'Duration of one provisioning step attempt');
-  const started = Date.now();
-  try {
-    const result = await operation();
-    const durationMs = Date.now() - started;
-    duration.record(durationMs, { step, outcome: 'success' });
-    log.info(`${step} done`, { step, ...attributes, ...summary(result), attempt: info.attempt, durationMs });
-    return result;
-  } catch (error) {
-    const durationMs = Date.now() - started;
-    duration.record(durationMs, { step, outcome: 'failure' });
-    log.warn(`${step} failed`, { step, ...attributes, attempt: info.attempt, error: (error as Error).message, durationMs });
-    throw toActivityFailure(error);
-  }
-}
-
 /** Rolls back only what this workflow execution created: the tenant holding its idempotency key. */
 async function rollbackOwnTenant(
   knex: Knex,
-  rollback: (knex: Knex, tenantId: string, options: RollbackOptions) => Promise<number>,
+  rollback: (knex: Knex, tenantId: string, options: RollbackCall) => Promise<number>,
   options: RollbackOptions,
+  beforeCommit: BeforeCommit<number> | undefined,
 ): Promise<number> {
   const tenantId = await findTenantIdByIdempotencyKey(knex, idempotencyKey());
-  return tenantId ? rollback(knex, tenantId, options) : 0;
+  if (tenantId) return rollback(knex, tenantId, { ...options, beforeCommit });
+  // Nothing to delete; the compensation step is still recorded.
+  if (beforeCommit) await knex.transaction((trx) => beforeCommit(trx, 0));
+  return 0;
 }
 
 /**
- * The provisioning activities, bound to their dependencies. Thin wrappers: each logs through the
- * activity context (never a password or hash) and maps errors to retryable or non-retryable failures.
+ * The provisioning activities, bound to their dependencies. Thin wrappers over the operations: each
+ * logs through the activity context (never a password or hash), records its run-record step and maps
+ * errors to retryable or non-retryable failures.
  */
-export function createActivities({ knex, bcryptCost }: ActivityDependencies) {
+export function createActivities({ knex, bcryptCost, runs }: ActivityDependencies) {
+  const compensating = () => ({ status: 'compensating' as const });
   return {
     createTenant(input: CreateTenantActivityInput): Promise<CreateTenantResult> {
-      return run('createTenant', { slug: input.slug }, () => createTenantInDB(knex, { ...input, idempotencyKey: idempotencyKey() }), (r) => ({
-        tenantId: r.tenantId,
-        slug: r.slug,
-        created: r.created,
-      }));
+      return runStep(runs, {
+        step: 'createTenant',
+        attributes: { slug: input.slug },
+        operation: (beforeCommit) => createTenantInDB(knex, { ...input, idempotencyKey: idempotencyKey() }, beforeCommit),
+        summary: (r) => ({ tenantId: r.tenantId, slug: r.slug, created: r.created }),
+        changes: (r) => ({ status: 'running', tenant: r.tenantId, slug: r.slug }),
+      });
     },
 
     setupTenantData(tenantId: string): Promise<SetupTenantDataResult> {
-      return run('setupTenantData', { tenantId }, () => setupTenantDataInDB(knex, tenantId), (r) => ({ ...r }));
+      return runStep(runs, {
+        step: 'setupTenantData',
+        attributes: { tenantId },
+        operation: (beforeCommit) => setupTenantDataInDB(knex, tenantId, undefined, beforeCommit),
+        summary: (r) => ({ ...r }),
+      });
     },
 
     createAdminUser(input: CreateAdminUserInput): Promise<CreateAdminUserResult> {
-      return run('createAdminUser', { tenantId: input.tenantId }, () => createAdminUserInDB(knex, input, bcryptCost), (r) => ({
-        userId: r.userId,
-        created: r.created,
-        temporaryPasswordIssued: r.temporaryPassword !== undefined,
-      }));
+      return runStep(runs, {
+        step: 'createAdminUser',
+        attributes: { tenantId: input.tenantId },
+        operation: (beforeCommit) => createAdminUserInDB(knex, input, bcryptCost, beforeCommit),
+        summary: (r) => ({ userId: r.userId, created: r.created, temporaryPasswordIssued: r.temporaryPassword !== undefined }),
+      });
     },
 
     activateTenant(tenantId: string): Promise<void> {
-      return run('activateTenant', { tenantId }, () => activateTenantInDB(knex, tenantId), () => ({}));
+      return runStep(runs, {
+        step: 'activateTenant',
+        attributes: { tenantId },
+        operation: (beforeCommit) => activateTenantInDB(knex, tenantId, beforeCommit),
+        summary: () => ({}),
+        changes: () => ({ status: 'completed', completed: true }),
+      });
     },
 
     /** Compensation: removes the users of the tenant this workflow execution created, if any. */
     rollbackUser(options: RollbackOptions = {}): Promise<number> {
-      return run('rollbackUser', {}, () => rollbackOwnTenant(knex, rollbackUserInDB, options), (deleted) => ({ deleted }));
+      return runStep(runs, {
+        step: 'rollbackUser',
+        attributes: {},
+        operation: (beforeCommit) => rollbackOwnTenant(knex, rollbackUserInDB, options, beforeCommit),
+        summary: (deleted) => ({ deleted }),
+        changes: compensating,
+      });
     },
 
     /** Compensation: removes every row of the tenant this workflow execution created, if any. */
     rollbackTenant(options: RollbackOptions = {}): Promise<number> {
-      return run('rollbackTenant', {}, () => rollbackOwnTenant(knex, rollbackTenantInDB, options), (deleted) => ({ deleted }));
+      return runStep(runs, {
+        step: 'rollbackTenant',
+        attributes: {},
+        operation: (beforeCommit) => rollbackOwnTenant(knex, rollbackTenantInDB, options, beforeCommit),
+        summary: (deleted) => ({ deleted }),
+        changes: compensating,
+      });
+    },
+
+    /** Records how a run that did not complete ended (compensated, or compensation_failed) and where it failed. */
+    async recordRunOutcome(outcome: RunOutcome): Promise<void> {
+      const run = currentRun();
+      if (runs && run) await runs.recordOutcome(run, outcome.status, outcome.failure);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { ProvisioningError } from './errors';
+import { transaction, type BeforeCommit } from './transaction';
 import { expandGrants, TENANT_SEED, type TenantSeed } from './tenant-seed';
 import { uuidV5 } from './stable-id';
 import { normalizeEmail, normalizeSlug, normalizeTenantName, requireUuid, slugFromName } from './validation';
@@ -38,6 +39,11 @@ export interface RollbackOptions {
   force?: boolean;
 }
 
+/** What the rollback operations take: the options plus work to run before their COMMIT. */
+export interface RollbackCall extends RollbackOptions {
+  beforeCommit?: BeforeCommit<number>;
+}
+
 /** Validates and normalizes a tenant request; throws InvalidInput naming the field. */
 export function normalizeTenantInput(input: Pick<CreateTenantInput, 'name' | 'slug' | 'contactEmail'>): NormalizedTenant {
   const name = normalizeTenantName(input.name);
@@ -53,12 +59,12 @@ export function normalizeTenantInput(input: Pick<CreateTenantInput, 'name' | 'sl
  * inserts of one request could pass the slug check together and the loser would hit any other unique
  * index (the idempotency key's) as a raw unique violation instead of finding the winner's row.
  */
-export async function createTenantInDB(knex: Knex, input: CreateTenantInput): Promise<CreateTenantResult> {
+export async function createTenantInDB(knex: Knex, input: CreateTenantInput, beforeCommit?: BeforeCommit<CreateTenantResult>): Promise<CreateTenantResult> {
   const tenant = normalizeTenantInput(input);
   if (typeof input.idempotencyKey !== 'string' || input.idempotencyKey.trim() === '') {
     throw new ProvisioningError('InvalidInput', 'idempotencyKey is required', 'idempotencyKey');
   }
-  return knex.transaction(async (trx) => {
+  return transaction(knex, async (trx) => {
     const [inserted] = await trx('tenants')
       .insert({ slug: tenant.slug, name: tenant.name, contact_email: tenant.contactEmail, idempotency_key: input.idempotencyKey })
       .onConflict()
@@ -70,7 +76,7 @@ export async function createTenantInDB(knex: Knex, input: CreateTenantInput): Pr
     if (existing?.idempotency_key === input.idempotencyKey) return { tenantId: existing.tenant, slug: tenant.slug, created: false };
     if (existing) throw new ProvisioningError('TenantAlreadyExists', `a tenant with slug '${tenant.slug}' already exists`);
     throw new ProvisioningError('InvalidInput', 'idempotencyKey already created a tenant with another slug', 'idempotencyKey');
-  });
+  }, beforeCommit);
 }
 
 function seedRows(tenantId: string, seed: TenantSeed) {
@@ -97,9 +103,14 @@ async function lockTenant(trx: Knex.Transaction, tenantId: string): Promise<{ st
  * per table. Ids are derived from (tenant, name), so a rerun inserts nothing and links the same rows.
  * Returns how many rows each table received in this call.
  */
-export async function setupTenantDataInDB(knex: Knex, tenantId: string, seed: TenantSeed = TENANT_SEED): Promise<SetupTenantDataResult> {
+export async function setupTenantDataInDB(
+  knex: Knex,
+  tenantId: string,
+  seed: TenantSeed = TENANT_SEED,
+  beforeCommit?: BeforeCommit<SetupTenantDataResult>,
+): Promise<SetupTenantDataResult> {
   const rows = seedRows(requireUuid('tenantId', tenantId), seed);
-  return knex.transaction(async (trx) => {
+  return transaction(knex, async (trx) => {
     if (!(await lockTenant(trx, tenantId))) throw new ProvisioningError('TenantNotFound', `tenant ${tenantId} does not exist`);
     const insert = async (table: string, data: object[]) => (await trx(table).insert(data).onConflict().ignore().returning('tenant')).length;
     return {
@@ -108,19 +119,19 @@ export async function setupTenantDataInDB(knex: Knex, tenantId: string, seed: Te
       rolePermissions: await insert('role_permissions', rows.rolePermissions),
       settings: await insert('tenant_settings', rows.settings),
     };
-  });
+  }, beforeCommit);
 }
 
 /** Marks the tenant active: the last provisioning step. Idempotent. */
-export async function activateTenantInDB(knex: Knex, tenantId: string): Promise<void> {
+export async function activateTenantInDB(knex: Knex, tenantId: string, beforeCommit?: BeforeCommit<void>): Promise<void> {
   requireUuid('tenantId', tenantId);
-  await knex.transaction(async (trx) => {
+  await transaction(knex, async (trx) => {
     const tenant = await lockTenant(trx, tenantId);
     if (!tenant) throw new ProvisioningError('TenantNotFound', `tenant ${tenantId} does not exist`);
     if (tenant.status !== 'active') {
       await trx('tenants').where({ tenant: tenantId }).update({ status: 'active', activated_at: trx.fn.now(), updated_at: trx.fn.now() });
     }
-  });
+  }, beforeCommit);
 }
 
 /** Tables holding a tenant's rows, children before parents, so deletes respect the foreign keys. */
@@ -132,9 +143,9 @@ export const USER_TABLES_CHILDREN_FIRST = ['user_roles', 'users'];
  * tenant row. A missing tenant is a no-op; an active one is refused unless forced. Errors propagate.
  * Returns the number of rows deleted.
  */
-export async function deleteTenantRows(knex: Knex, tenantId: string, tables: readonly string[], options: RollbackOptions): Promise<number> {
+export async function deleteTenantRows(knex: Knex, tenantId: string, tables: readonly string[], options: RollbackCall): Promise<number> {
   requireUuid('tenantId', tenantId);
-  return knex.transaction(async (trx) => {
+  return transaction(knex, async (trx) => {
     const tenant = await lockTenant(trx, tenantId);
     if (!tenant) return 0;
     if (tenant.status === 'active' && !options.force) {
@@ -143,11 +154,11 @@ export async function deleteTenantRows(knex: Knex, tenantId: string, tables: rea
     let deleted = 0;
     for (const table of tables) deleted += await trx(table).where({ tenant: tenantId }).delete();
     return deleted;
-  });
+  }, options.beforeCommit);
 }
 
 /** Compensation for createTenant and setupTenantData: removes every row of the tenant. */
-export function rollbackTenantInDB(knex: Knex, tenantId: string, options: RollbackOptions = {}): Promise<number> {
+export function rollbackTenantInDB(knex: Knex, tenantId: string, options: RollbackCall = {}): Promise<number> {
   return deleteTenantRows(knex, tenantId, TENANT_TABLES_CHILDREN_FIRST, options);
 }
 

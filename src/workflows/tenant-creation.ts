@@ -4,11 +4,14 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  log,
   metricMeter,
+  patched,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { ProvisioningActivities } from '../activities';
+import type { ProvisioningActivities, RunOutcome } from '../activities';
+import type { RunFailure } from '../db/run-records';
 import { PROVISIONING_ERROR_TYPES } from '../db/errors';
 import { METRIC } from '../metric-names';
 import {
@@ -105,7 +108,7 @@ export async function tenantCreationWorkflow(input: TenantCreationInput): Promis
     const failedStep = state.step;
     state.lastError = describeError(error);
     provisionings.failed.add(1);
-    await compensate(undo, state);
+    await compensate(undo, state, { step: failedStep, ...state.lastError });
     provisionings.compensated.add(1);
     if (isCancellation(error)) throw error;
     throw ApplicationFailure.create({
@@ -117,7 +120,20 @@ export async function tenantCreationWorkflow(input: TenantCreationInput): Promis
   }
 }
 
-async function compensate(undo: readonly CompensationStep[], state: ProvisioningState): Promise<void> {
+/** Introduced with provisioning run records: executions started before it never call recordRunOutcome. */
+export const RUN_RECORDS_PATCH = 'record-run-outcome';
+
+/** Bookkeeping: the run record's final status. Logged, never thrown, so it cannot change how the saga ends. */
+async function recordRunOutcome(outcome: RunOutcome): Promise<void> {
+  if (!patched(RUN_RECORDS_PATCH)) return;
+  try {
+    await compensations.recordRunOutcome(outcome);
+  } catch (error) {
+    log.warn('could not record the run outcome', { status: outcome.status, error: (error as Error).message });
+  }
+}
+
+async function compensate(undo: readonly CompensationStep[], state: ProvisioningState, failure: RunFailure): Promise<void> {
   state.status = 'compensating';
   await CancellationScope.nonCancellable(async () => {
     for (const compensation of undo) {
@@ -127,6 +143,7 @@ async function compensate(undo: readonly CompensationStep[], state: Provisioning
       } catch (error) {
         state.status = 'compensation_failed';
         state.lastError = describeError(error);
+        await recordRunOutcome({ status: 'compensation_failed', failure });
         throw ApplicationFailure.create({
           message: `compensation ${compensation} failed: ${state.lastError.message}; the tenant needs manual cleanup`,
           type: 'CompensationFailed',
@@ -136,6 +153,7 @@ async function compensate(undo: readonly CompensationStep[], state: Provisioning
         });
       }
     }
+    state.status = 'compensated';
+    await recordRunOutcome({ status: 'compensated', failure });
   });
-  state.status = 'compensated';
 }

@@ -7,7 +7,7 @@ import { ProvisioningClient, type CreateTenantRequest } from '../../src/client';
 import { loadConfig, type Config } from '../../src/config';
 import { getAdminConnection } from '../../src/db/admin';
 import { dataConverter } from '../../src/temporal/data-converter';
-import { createProvisioningWorker } from '../../src/worker';
+import { createProvisioningWorker, runRecords } from '../../src/worker';
 
 export type ActivityOverrides = (real: ProvisioningActivities) => Partial<ProvisioningActivities>;
 
@@ -38,7 +38,7 @@ export async function provisioningHarness(): Promise<ProvisioningHarness> {
     taskQueue,
     client,
     async startWorker(overrides) {
-      const real = createActivities({ knex, bcryptCost: config.bcryptCost });
+      const real = createActivities({ knex, bcryptCost: config.bcryptCost, runs: runRecords(config, knex) });
       const activities = { ...real, ...overrides?.(real) };
       const worker = await createProvisioningWorker({ config, knex, connection: workerConnection, namespace: 'default', taskQueue, activities });
       const entry = { worker, running: worker.run() };

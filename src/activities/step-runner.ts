@@ -1,0 +1,68 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Knex } from 'knex';
+import type { RunChanges, RunKey, RunRecords, StepRecord } from '../db/run-records';
+import type { BeforeCommit } from '../db/transaction';
+import { METRIC } from '../metric-names';
+import { toActivityFailure } from './failures';
+
+export interface StepDefinition<T> {
+  step: string;
+  /** Log attributes identifying the work (never a password or hash). */
+  attributes: Record<string, unknown>;
+  /** The operation, given work to run inside its transaction before COMMIT. */
+  operation: (beforeCommit: BeforeCommit<T> | undefined) => Promise<T>;
+  /** Log attributes describing the result. */
+  summary: (result: T) => Record<string, unknown>;
+  /** How the run record changes when the step succeeds. */
+  changes?: (result: T) => RunChanges;
+}
+
+export function currentRun(): RunKey | undefined {
+  const execution = Context.current().info.workflowExecution;
+  return execution ? { workflowId: execution.workflowId, runId: execution.runId } : undefined;
+}
+
+function describe(error: unknown): StepRecord['error'] {
+  const failure = toActivityFailure(error);
+  return { message: (error as Error).message, ...(failure instanceof ApplicationFailure && failure.type ? { type: failure.type } : {}) };
+}
+
+/**
+ * Runs one provisioning step as an activity: logs through the activity context, records the duration
+ * metric and the step's run record (inside the step's transaction when the storage shares its
+ * database, else right after), and maps errors to retryable or non-retryable failures.
+ */
+export async function runStep<T>(runs: RunRecords | undefined, definition: StepDefinition<T>): Promise<T> {
+  const { log, info, metricMeter } = Context.current();
+  const { step, attributes } = definition;
+  const duration = metricMeter.createHistogram(METRIC.stepDuration, 'int', 'ms', 'Duration of one provisioning step attempt');
+  const run = runs && currentRun();
+  const startedAt = new Date();
+  const record = (error?: StepRecord['error']): StepRecord => {
+    const completedAt = new Date();
+    return { attempt: info.attempt, startedAt: startedAt.toISOString(), completedAt: completedAt.toISOString(), durationMs: completedAt.getTime() - startedAt.getTime(), ...(error ? { error } : {}) };
+  };
+  const write = (db: Knex, result: T) => runs!.recordStep(db, run!, step, record(), definition.changes?.(result));
+
+  try {
+    const inTransaction = run && runs.sharesAdminDatabase;
+    const result = await definition.operation(inTransaction ? (trx, result) => write(trx, result) : undefined);
+    if (run && !runs.sharesAdminDatabase) await write(runs.knex, result);
+    const durationMs = Date.now() - startedAt.getTime();
+    duration.record(durationMs, { step, outcome: 'success' });
+    log.info(`${step} done`, { step, ...attributes, ...definition.summary(result), attempt: info.attempt, durationMs });
+    return result;
+  } catch (error) {
+    const durationMs = Date.now() - startedAt.getTime();
+    duration.record(durationMs, { step, outcome: 'failure' });
+    log.warn(`${step} failed`, { step, ...attributes, attempt: info.attempt, error: (error as Error).message, durationMs });
+    if (run) {
+      // Bookkeeping only: a failure to record must not replace the step's own error.
+      await runs.recordStep(runs.knex, run, step, record(describe(error))).catch((recordError: unknown) => {
+        log.warn('could not record the failed step', { step, error: (recordError as Error).message });
+      });
+    }
+    throw toActivityFailure(error);
+  }
+}

@@ -1,0 +1,143 @@
+import type { Knex } from 'knex';
+import type { RUN_STATUSES } from './migrations/20261121100001_create_provisioning_runs';
+
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export interface RunKey {
+  workflowId: string;
+  runId: string;
+}
+
+export interface StepRecord {
+  attempt: number;
+  startedAt: string;
+  completedAt: string;
+  durationMs: number;
+  error?: { type?: string; message: string };
+}
+
+export interface RunChanges {
+  status?: RunStatus;
+  tenant?: string;
+  slug?: string;
+  /** Sets completed_at: the run reached a terminal status. */
+  completed?: boolean;
+}
+
+export interface RunFailure {
+  step: string;
+  type?: string;
+  message: string;
+}
+
+export interface ProvisioningRun extends RunKey {
+  tenant: string | null;
+  slug: string | null;
+  status: RunStatus;
+  details: { steps: Record<string, StepRecord>; failure?: RunFailure };
+  startedAt: Date;
+  updatedAt: Date;
+  completedAt: Date | null;
+}
+
+interface RunRow {
+  workflow_id: string;
+  run_id: string;
+  tenant: string | null;
+  slug: string | null;
+  status: RunStatus;
+  details: ProvisioningRun['details'];
+  started_at: Date;
+  updated_at: Date;
+  completed_at: Date | null;
+}
+
+/**
+ * The provisioning run records in the storage schema: one row per workflow run, step details in JSONB.
+ * `knex` is the storage connection; when that is the admin pool (`sharesAdminDatabase`), a step's record
+ * is written inside the step's own transaction, so the record and the work commit together.
+ */
+export class RunRecords {
+  constructor(
+    readonly knex: Knex,
+    readonly schema: string,
+    readonly sharesAdminDatabase: boolean,
+  ) {}
+
+  private get table(): string {
+    return `${this.schema}.provisioning_runs`;
+  }
+
+  /** Upserts the run and sets `details.steps[step]`; one statement. */
+  async recordStep(db: Knex | Knex.Transaction, run: RunKey, step: string, record: StepRecord, changes: RunChanges = {}): Promise<void> {
+    const stepJson = JSON.stringify({ [step]: record });
+    const columns = {
+      ...(changes.status ? { status: changes.status } : {}),
+      ...(changes.tenant ? { tenant: changes.tenant } : {}),
+      ...(changes.slug ? { slug: changes.slug } : {}),
+      ...(changes.completed ? { completed_at: db.fn.now() } : {}),
+    };
+    await db(this.table)
+      .insert({ workflow_id: run.workflowId, run_id: run.runId, details: JSON.stringify({ steps: { [step]: record } }), ...columns })
+      .onConflict(['workflow_id', 'run_id'])
+      .merge({
+        // The builder cannot express a JSONB merge into a nested key.
+        details: db.raw("jsonb_set(provisioning_runs.details, '{steps}', coalesce(provisioning_runs.details -> 'steps', '{}'::jsonb) || ?::jsonb)", [stepJson]),
+        updated_at: db.fn.now(),
+        ...columns,
+      });
+  }
+
+  /** Records how a run that did not complete ended: its status and the step it failed at. */
+  async recordOutcome(run: RunKey, status: RunStatus, failure: RunFailure): Promise<void> {
+    await this.knex(this.table)
+      .insert({ workflow_id: run.workflowId, run_id: run.runId, status, details: JSON.stringify({ steps: {}, failure }), completed_at: this.knex.fn.now() })
+      .onConflict(['workflow_id', 'run_id'])
+      .merge({
+        status,
+        details: this.knex.raw("provisioning_runs.details || jsonb_build_object('failure', ?::jsonb)", [JSON.stringify(failure)]),
+        updated_at: this.knex.fn.now(),
+        completed_at: this.knex.fn.now(),
+      });
+  }
+
+  /** The lookups operators run, newest first; each served by an index of the provisioning_runs migration. */
+  readonly lookups = {
+    byStatus: (status: RunStatus, limit = 100) => this.knex(this.table).where({ status }).orderBy('started_at', 'desc').limit(limit),
+    failedAt: (step: string, limit = 100) =>
+      this.knex(this.table).whereRaw("(details #>> '{failure,step}') = ?", [step]).orderBy('started_at', 'desc').limit(limit),
+    ofTenant: (tenant: string) => this.knex(this.table).where({ tenant }).orderBy('started_at', 'desc'),
+    ofWorkflow: (workflowId: string) => this.knex(this.table).where({ workflow_id: workflowId }).orderBy('started_at', 'desc'),
+  };
+
+  /** The runs of one workflow id, newest first. */
+  async runsOf(workflowId: string): Promise<ProvisioningRun[]> {
+    return toRuns(await this.lookups.ofWorkflow(workflowId).select<RunRow[]>('*'));
+  }
+
+  async runsWithStatus(status: RunStatus, limit?: number): Promise<ProvisioningRun[]> {
+    return toRuns(await this.lookups.byStatus(status, limit).select<RunRow[]>('*'));
+  }
+
+  async runsFailedAt(step: string, limit?: number): Promise<ProvisioningRun[]> {
+    return toRuns(await this.lookups.failedAt(step, limit).select<RunRow[]>('*'));
+  }
+
+  async runsOfTenant(tenant: string): Promise<ProvisioningRun[]> {
+    return toRuns(await this.lookups.ofTenant(tenant).select<RunRow[]>('*'));
+  }
+}
+
+function toRuns(rows: RunRow[]): ProvisioningRun[] {
+  return rows.map((r) => ({
+    workflowId: r.workflow_id,
+    runId: r.run_id,
+    tenant: r.tenant,
+    slug: r.slug,
+    status: r.status,
+    details: r.details,
+    startedAt: r.started_at,
+    updatedAt: r.updated_at,
+    completedAt: r.completed_at,
+  }));
+}
