@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { constraintName, ProvisioningError, sqlState } from './errors';
+import { ProvisioningError, sqlState } from './errors';
 import { generateTemporaryPassword, hashPassword, validatePassword } from './passwords';
 import { deleteTenantRows, USER_TABLES_CHILDREN_FIRST, type RollbackCall } from './tenant-operations';
 import { transaction, type BeforeCommit } from './transaction';
@@ -28,7 +28,6 @@ interface ExistingUser {
   must_change_password: boolean;
 }
 
-const INTERNAL_EMAIL_UNIQUE = 'users_internal_email_unique';
 
 /**
  * Creates the tenant's first user with the Admin role. Idempotent on (tenant, email): a rerun returns
@@ -60,9 +59,6 @@ export async function createAdminUserInDB(
   try {
     return await transaction(knex, (trx) => writeAdminUser(trx, { tenantId, email, firstName, lastName, passwordHash, temporaryPassword }), beforeCommit);
   } catch (error) {
-    if (sqlState(error) === '23505' && constraintName(error) === INTERNAL_EMAIL_UNIQUE) {
-      throw new ProvisioningError('EmailAlreadyInUse', 'the admin email is already used by a user of another tenant');
-    }
     if (sqlState(error) === '23503') throw new ProvisioningError('TenantNotFound', `tenant ${tenantId} does not exist`);
     throw error;
   }
@@ -87,15 +83,20 @@ async function writeAdminUser(trx: Knex.Transaction, { tenantId, email, firstNam
     throw new ProvisioningError('TenantNotSetUp', `tenant ${tenantId} has no ${ADMIN_ROLE} role; run setupTenantData first`);
   }
 
+  // No conflict target: every unique index arbitrates, so a racing attempt for the same user waits for
+  // the winner and lands here instead of failing on the cross-tenant email index.
   const [inserted] = await trx('users')
     .insert({ tenant: tenantId, email, first_name: firstName, last_name: lastName, password_hash: passwordHash, must_change_password: temporaryPassword !== undefined })
-    .onConflict(['tenant', 'email'])
+    .onConflict()
     .ignore()
     .returning<{ user_id: string }[]>('user_id');
 
   let userId = inserted?.user_id;
   let issuedPassword = temporaryPassword;
   if (!userId) {
+    if (!(await trx('users').where({ tenant: tenantId, email }).first('user_id'))) {
+      throw new ProvisioningError('EmailAlreadyInUse', 'the admin email is already used by a user of another tenant');
+    }
     // An earlier attempt created the user; a temporary password it issued was never delivered, so replace it.
     const [reissued] = temporaryPassword
       ? await trx('users')
