@@ -44,7 +44,9 @@ export async function devCommand(argv: string[]): Promise<number> {
   if (!env.DB_HOST) {
     const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), persistent: true, port: DEV_DB_PORT });
     stops.unshift(pg.stop);
-    Object.assign(env, { DB_HOST: pg.host, DB_PORT: String(pg.port), DB_USER_ADMIN: pg.user, DB_PASSWORD_ADMIN: pg.password, DB_NAME_SERVER: DEV_DATABASE });
+    Object.assign(env, { DB_HOST: pg.host, DB_PORT: String(pg.port), DB_USER_ADMIN: pg.user, DB_NAME_SERVER: DEV_DATABASE });
+    // The embedded server's password goes where the other shells' commands read secrets from.
+    writeFileSync(join(env.SECRETS_DIR, 'db_password_admin'), pg.password, { mode: 0o600 });
   }
   const config = loadConfig(env);
   if (stops.length > 0) await ensureDatabase(config.db, DEV_DATABASE);
@@ -71,8 +73,10 @@ tenant-workflows dev is running.
   Temporal     ${env.TEMPORAL_ADDRESS}   UI: http://localhost:${DEV_UI_PORT}
   Health       http://localhost:${config.worker.httpPort}/readyz   metrics: /metrics
 
-Create a tenant from another shell:
-  SECRETS_DIR=${env.SECRETS_DIR} npm run cli -- create-tenant --name "Acme Inc" --email admin@acme.test --first-name Ada --last-name Lovelace --wait
+From another shell:
+  export SECRETS_DIR=${env.SECRETS_DIR} DB_HOST=${config.db.host} DB_PORT=${config.db.port} DB_NAME_SERVER=${config.db.database} DB_USER_ADMIN=${config.db.admin.user}
+  npm run cli -- create-tenant --name "Acme Inc" --email admin@acme.test --first-name Ada --last-name Lovelace --wait
+  npm run cli -- status acme-inc
 
 Ctrl-C stops the worker, Temporal and PostgreSQL (data stays in ${dataDir}).
 `);

@@ -36,7 +36,16 @@ describe('tenant-workflows worker (a real process)', () => {
 
     const status = await runCli(['status', slug, '--json'], env);
     expect(status.status).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ found: true, workflowId: `tenant-${slug}`, temporalStatus: 'COMPLETED', state: { status: 'completed', progress: 100 } });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      found: true,
+      workflowId: `tenant-${slug}`,
+      temporal: { temporalStatus: 'COMPLETED', state: { status: 'completed', progress: 100 } },
+      runs: [{ status: 'completed', slug, details: { steps: { createTenant: { attempt: 1 }, activateTenant: { attempt: 1 } } } }],
+    });
+    const text = await runCli(['status', slug], env);
+    expect(text.stdout).toContain(`tenant-${slug}: COMPLETED`);
+    expect(text.stdout).toMatch(/run records:\n\s+run \S+: completed/);
+    expect(text.stdout).toMatch(/createAdminUser\s+attempt 1, \d+ ms, ok/);
 
     const again = await runCli(['create-tenant', '--name', 'CLI Tenant', '--slug', slug, '--email', `ops@${slug}.test`, '--first-name', 'Grace', '--last-name', 'Hopper'], env);
     expect(again.status).toBe(1);

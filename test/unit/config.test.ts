@@ -93,6 +93,29 @@ describe('loadConfig', () => {
   });
 });
 
+describe('workflow storage settings', () => {
+  it('defaults to the admin connection and the tenant_workflows schema', () => {
+    expect(loadConfig(base).storage).toEqual({ schema: 'tenant_workflows', db: undefined });
+  });
+
+  it('routes to a dedicated database, other settings defaulting to DB_*', () => {
+    const storage = loadConfig({ ...base, DB_HOST: 'db', DB_PORT: '6432', WORKFLOW_STORAGE_DB_NAME: 'workflows', WORKFLOW_STORAGE_SCHEMA: 'wf' }).storage;
+    expect(storage.schema).toBe('wf');
+    expect(storage.db).toMatchObject({ host: 'db', port: 6432, database: 'workflows', admin: { user: 'postgres' } });
+    expect(loadConfig({ ...base, WORKFLOW_STORAGE_DB_HOST: 'other', WORKFLOW_STORAGE_DB_PORT: '5433' }).storage.db).toMatchObject({ host: 'other', port: 5433, database: 'server' });
+  });
+
+  it.each(['Bad-Schema', '1schema', 'a'.repeat(64)])('refuses WORKFLOW_STORAGE_SCHEMA=%s', (schema) => {
+    expect(problemsOf({ WORKFLOW_STORAGE_SCHEMA: schema })[0]).toMatch(/^WORKFLOW_STORAGE_SCHEMA: '.*' is not valid; use lower-case letters/);
+  });
+
+  it('refuses a non-numeric WORKFLOW_STORAGE_DB_PORT', () => {
+    expect(problemsOf({ WORKFLOW_STORAGE_DB_PORT: 'x' })).toEqual([
+      "WORKFLOW_STORAGE_DB_PORT: 'x' is not valid; set an integer from 1 to 65535, for example WORKFLOW_STORAGE_DB_PORT=5432",
+    ]);
+  });
+});
+
 describe('worker and codec settings', () => {
   const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
 
