@@ -5,8 +5,8 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities, type ProvisioningActivities } from './activities';
 import type { Config } from './config';
-import { destroyAdminConnection, getAdminConnection, getStorageConnection } from './db/admin';
-import { RunRecords } from './db/run-records';
+import { destroyAdminConnection, getAdminConnection } from './db/admin';
+import { runRecords } from './db/run-records';
 import { migrationDatabases, migrationStatus } from './db/migrate';
 import { startHealthServer } from './health-server';
 import type { Logger } from './logging';
@@ -27,12 +27,6 @@ export interface ProvisioningWorkerOptions {
   taskQueue?: string;
   /** Defaults to the real activities bound to `knex`; tests pass wrapped ones to inject faults. */
   activities?: ProvisioningActivities;
-}
-
-/** The run records, on the storage connection: the admin pool itself unless WORKFLOW_STORAGE_DB_* routes them. */
-export function runRecords(config: Config, knex: Knex): RunRecords {
-  const storage = config.storage.db ? getStorageConnection(config) : knex;
-  return new RunRecords(storage, config.storage.schema, storage === knex);
 }
 
 /** The Temporal worker with the provisioning workflow and the activities bound to the shared pool. */

@@ -2,8 +2,7 @@ import { parseArgs } from 'node:util';
 import { connectProvisioningClient } from '../client';
 import { getConfig, type Config } from '../config';
 import { destroyAdminConnection, getAdminConnection } from '../db/admin';
-import type { ProvisioningRun } from '../db/run-records';
-import { runRecords } from '../worker';
+import { runRecords, type ProvisioningRun } from '../db/run-records';
 import { temporalUiLink } from './follow';
 
 export const STATUS_USAGE = `Usage: tenant-workflows status <slug | workflow id> [--json]

@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import type { Config } from '../config';
+import { getStorageConnection } from './admin';
 import type { RUN_STATUSES } from './migrations/20261121100001_create_provisioning_runs';
 
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -126,6 +128,12 @@ export class RunRecords {
   async runsOfTenant(tenant: string): Promise<ProvisioningRun[]> {
     return toRuns(await this.lookups.ofTenant(tenant).select<RunRow[]>('*'));
   }
+}
+
+/** The run records, on the storage connection: the admin pool itself unless WORKFLOW_STORAGE_DB_* routes them. */
+export function runRecords(config: Config, adminPool: Knex): RunRecords {
+  const storage = config.storage.db ? getStorageConnection(config) : adminPool;
+  return new RunRecords(storage, config.storage.schema, storage === adminPool);
 }
 
 function toRuns(rows: RunRow[]): ProvisioningRun[] {

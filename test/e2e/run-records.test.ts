@@ -1,7 +1,6 @@
 import { destroyAdminConnection } from '../../src/db/admin';
-import type { ProvisioningRun } from '../../src/db/run-records';
+import { runRecords, type ProvisioningRun } from '../../src/db/run-records';
 import { rollbackTenantInDB } from '../../src/db/tenant-operations';
-import { runRecords } from '../../src/worker';
 import { toWorkflowInput, type CreateTenantRequest } from '../../src/client';
 import { PROVISIONING_STEPS, workflowIdForSlug } from '../../src/workflows/types';
 import { FaultPlan, type Fault } from '../support/fault-plan';

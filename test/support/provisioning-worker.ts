@@ -7,7 +7,8 @@ import { ProvisioningClient, type CreateTenantRequest } from '../../src/client';
 import { loadConfig, type Config } from '../../src/config';
 import { getAdminConnection } from '../../src/db/admin';
 import { dataConverter } from '../../src/temporal/data-converter';
-import { createProvisioningWorker, runRecords } from '../../src/worker';
+import { runRecords } from '../../src/db/run-records';
+import { createProvisioningWorker } from '../../src/worker';
 
 export type ActivityOverrides = (real: ProvisioningActivities) => Partial<ProvisioningActivities>;
 
