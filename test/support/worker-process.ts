@@ -12,13 +12,33 @@ export interface WorkerProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-/** Runs `tenant-workflows worker` from source as its own process, as a deployment would. */
-export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
+/** How to run `tenant-workflows`: a command line (to which `worker` is appended) and its directory. */
+export interface CliCommand {
+  argv: string[];
+  cwd: string;
+}
+
+export const CLI_FROM_SOURCE: CliCommand = {
+  argv: [process.execPath, '-r', 'ts-node/register/transpile-only', join(REPOSITORY_ROOT, 'src/cli.ts')],
+  cwd: REPOSITORY_ROOT,
+};
+
+/**
+ * Runs `tenant-workflows worker` as its own process, as a deployment would: from source unless `cli`
+ * says otherwise (a built install), as this user unless `uid`/`gid` are given.
+ */
+export async function startWorkerProcess(
+  env: NodeJS.ProcessEnv,
+  { cli = CLI_FROM_SOURCE, uid, gid }: { cli?: CliCommand; uid?: number; gid?: number } = {},
+): Promise<WorkerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(REPOSITORY_ROOT, 'src/cli.ts'), 'worker'], {
-    cwd: REPOSITORY_ROOT,
+  const [executable = '', ...args] = cli.argv;
+  const child = spawn(executable, [...args, 'worker'], {
+    cwd: cli.cwd,
     env: { ...env, HTTP_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(uid === undefined ? {} : { uid }),
+    ...(gid === undefined ? {} : { gid }),
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
