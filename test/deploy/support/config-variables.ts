@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadConfig, secretFileName } from '../../../src/config';
@@ -26,7 +26,8 @@ export interface ConfigVariables {
  */
 export function configVariables(): ConfigVariables {
   const read = new Set<string>();
-  const values: Record<string, string> = { SECRETS_DIR: mkdtempSync(join(tmpdir(), 'no-secrets-')) };
+  const emptySecretsDir = mkdtempSync(join(tmpdir(), 'no-secrets-'));
+  const values: Record<string, string> = { SECRETS_DIR: emptySecretsDir };
   const env = new Proxy(values, {
     get: (target, name) => {
       if (typeof name !== 'string') return undefined;
@@ -50,6 +51,7 @@ export function configVariables(): ConfigVariables {
   } finally {
     secret.mockRestore();
     optional.mockRestore();
+    rmSync(emptySecretsDir, { recursive: true });
   }
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from '../../support/repository-files';
@@ -44,13 +44,15 @@ export function runDeployScript(args: string[], env: Record<string, string> = {}
     encoding: 'utf8',
     env: { PATH: process.env.PATH, HOME: process.env.HOME, DOCKER: join(dir, 'docker'), KUBECTL: join(dir, 'kubectl'), ...env },
   });
+  const calls = { docker: readCalls(log('docker')), kubectl: readCalls(log('kubectl')) };
+  rmSync(dir, { recursive: true, force: true });
   return {
     status: result.status,
     stdout: result.stdout,
     stderr: result.stderr,
     commands: result.stdout.split('\n').filter((line) => line.startsWith('+ ')).map((line) => line.slice(2)),
     rendered: renderedManifests(result.stdout),
-    calls: { docker: readCalls(log('docker')), kubectl: readCalls(log('kubectl')) },
+    calls,
   };
 }
 
