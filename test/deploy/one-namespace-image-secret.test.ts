@@ -28,6 +28,13 @@ describe('one namespace, one image and one set of secret keys', () => {
     expect(dryRun.stdout).toContain(`image: ${kustomization.images[0]!.newName}:consistency`);
   });
 
+  it('names: deploy.sh runs the Job and waits for the Deployment that the manifests define', () => {
+    const [worker, job] = workloads;
+    expect(dryRun.commands).toContainEqual(expect.stringContaining(`delete job ${job!.metadata?.name} `));
+    const rollback = runDeployScript(['--dry-run', 'rollback']);
+    expect(rollback.commands).toContainEqual(expect.stringContaining(`rollout undo deployment/${worker!.metadata?.name}`));
+  });
+
   it('secret: the pods, the example, deploy.sh and the README name one Secret with the keys the config reads', () => {
     const name = exampleSecret.metadata?.name;
     for (const workload of workloads) {
