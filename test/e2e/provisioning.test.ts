@@ -1,23 +1,13 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import bcrypt from 'bcrypt';
 import { TenantAlreadyProvisionedError } from '../../src/client';
-import { destroyAdminConnection } from '../../src/db/admin';
 import { ProvisioningError } from '../../src/db/errors';
 import { rollbackTenantInDB } from '../../src/db/tenant-operations';
 import { getStateQuery, PROVISIONING_STEPS } from '../../src/workflows/types';
-import { provisioningHarness, tenantRequest, type ProvisioningHarness } from '../support/provisioning-worker';
+import { tenantRequest, useProvisioningHarness } from '../support/provisioning-worker';
 import { countTenantRows, FULL_TENANT_ROWS } from '../support/tenant-rows';
 
-let h: ProvisioningHarness;
-
-beforeAll(async () => {
-  h = await provisioningHarness();
-  await h.startWorker();
-});
-afterAll(async () => {
-  await h.close();
-  await destroyAdminConnection();
-});
+const h = useProvisioningHarness();
 
 describe('tenantCreationWorkflow on the real Temporal server', () => {
   it('provisions a tenant: every table, the result and getState', async () => {

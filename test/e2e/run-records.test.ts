@@ -1,22 +1,12 @@
-import { destroyAdminConnection } from '../../src/db/admin';
 import { runRecords, type ProvisioningRun } from '../../src/db/run-records';
 import { rollbackTenantInDB } from '../../src/db/tenant-operations';
 import { toWorkflowInput, type CreateTenantRequest } from '../../src/client';
 import { PROVISIONING_STEPS, workflowIdForSlug } from '../../src/workflows/types';
 import { FaultPlan, type Fault } from '../support/fault-plan';
-import { provisioningHarness, tenantRequest, type ProvisioningHarness } from '../support/provisioning-worker';
+import { tenantRequest, useProvisioningHarness } from '../support/provisioning-worker';
 
 const plan = new FaultPlan();
-let h: ProvisioningHarness;
-
-beforeAll(async () => {
-  h = await provisioningHarness();
-  await h.startWorker((real) => plan.wrap(real));
-});
-afterAll(async () => {
-  await h.close();
-  await destroyAdminConnection();
-});
+const h = useProvisioningHarness((real) => plan.wrap(real));
 
 async function provision(fault?: Fault, request = tenantRequest()): Promise<{ run: ProvisioningRun; slug: string; request: CreateTenantRequest }> {
   const { slug } = toWorkflowInput(request);

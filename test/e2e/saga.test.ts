@@ -1,25 +1,15 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { destroyAdminConnection } from '../../src/db/admin';
 import { rollbackTenantInDB } from '../../src/db/tenant-operations';
 import { getStateQuery, PROVISIONING_STEPS, workflowIdForSlug } from '../../src/workflows/types';
 import { toWorkflowInput } from '../../src/client';
 import { FaultPlan, type Fault } from '../support/fault-plan';
-import { provisioningHarness, tenantRequest, type ProvisioningHarness } from '../support/provisioning-worker';
+import { tenantRequest, useProvisioningHarness } from '../support/provisioning-worker';
 import { countTenantRows, NO_ROWS } from '../support/tenant-rows';
 import { waitFor } from '../support/wait-for';
 
 const plan = new FaultPlan();
-let h: ProvisioningHarness;
-
-beforeAll(async () => {
-  h = await provisioningHarness();
-  await h.startWorker((real) => plan.wrap(real));
-});
-afterAll(async () => {
-  await h.close();
-  await destroyAdminConnection();
-});
+const h = useProvisioningHarness((real) => plan.wrap(real));
 
 /** Starts a provisioning with `fault` injected; returns its handle, slug and workflow id. */
 async function startWithFault(fault: Fault) {

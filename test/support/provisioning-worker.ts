@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { createActivities, type ProvisioningActivities } from '../../src/activities';
 import { ProvisioningClient, type CreateTenantRequest } from '../../src/client';
 import { loadConfig, type Config } from '../../src/config';
-import { getAdminConnection } from '../../src/db/admin';
+import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
 import { dataConverter } from '../../src/temporal/data-converter';
 import { runRecords } from '../../src/db/run-records';
 import { createProvisioningWorker } from '../../src/worker';
@@ -55,6 +55,23 @@ export async function provisioningHarness(): Promise<ProvisioningHarness> {
       await workerConnection.close();
     },
   };
+}
+
+/**
+ * Registers, for the calling test file, a harness whose worker (with `overrides`) starts before all tests
+ * and which closes, with the pool, after them. The returned object is filled in by beforeAll.
+ */
+export function useProvisioningHarness(overrides?: ActivityOverrides): ProvisioningHarness {
+  const harness = {} as ProvisioningHarness;
+  beforeAll(async () => {
+    Object.assign(harness, await provisioningHarness());
+    await harness.startWorker(overrides);
+  });
+  afterAll(async () => {
+    await harness.close();
+    await destroyAdminConnection();
+  });
+  return harness;
 }
 
 /** A unique, valid provisioning request. */
