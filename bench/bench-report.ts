@@ -1,0 +1,75 @@
+import { PROVISIONING_STEPS } from '../src/workflows/types';
+import type { BcryptCeiling } from './bcrypt-ceiling';
+import type { DirectPhaseResult } from './direct-phase';
+import type { PoolFigures } from './pool-monitor';
+import { round } from './stats';
+import { statementRange } from './step-summary';
+import type { WorkerPhaseResult } from './worker-phase';
+
+/** One run of `npm run bench`: what was measured, on what, with which settings. Figures only, never a secret. */
+export interface BenchReport {
+  benchmark: 'provisioning';
+  startedAt: string;
+  commit: string;
+  machine: { cpus: number; uvThreadpoolSize: number; node: string };
+  sources: { postgres: string; temporal: string };
+  settings: { n: number; concurrency: number; bcryptCost: number; poolSize: number; maxConcurrentActivities: number };
+  bcryptCeiling: BcryptCeiling;
+  direct: DirectPhaseResult;
+  worker: WorkerPhaseResult;
+  ratios: {
+    /** Tenants per second through Temporal over bcrypt hashes per second: 1 means bcrypt is the only limit. */
+    throughputToBcryptCeiling: number;
+    /** End-to-end p50 through Temporal over the p50 of the same operations called directly. */
+    p50ToDirectP50: number;
+  };
+}
+
+export function ratios(bcrypt: BcryptCeiling, direct: DirectPhaseResult, worker: WorkerPhaseResult): BenchReport['ratios'] {
+  return {
+    throughputToBcryptCeiling: round(worker.tenantsPerSecond / bcrypt.hashesPerSecond),
+    p50ToDirectP50: round(worker.latencyMs.p50 / direct.latencyMs.p50),
+  };
+}
+
+const pad = (cells: Array<string | number>, first = 22, rest = 11) =>
+  cells.map((c, i) => (i === 0 ? String(c).padEnd(first) : String(c).padStart(rest))).join(' ');
+
+const poolLine = (p: PoolFigures) =>
+  `peak in use ${p.peakInUse}/${p.size}, ${p.waited} of ${p.acquires} acquires waited (peak ${p.peakWaiting} waiting), ${p.acquireTimeouts} acquire timeouts`;
+
+/** The human summary: throughput, latency, the bcrypt ceiling, the ratios, then per step and the pool. */
+export function formatSummary(r: BenchReport): string {
+  const { settings: s, worker: w, direct: d, bcryptCeiling: b } = r;
+  const lines = [
+    `provisioning benchmark: ${s.n} tenants at concurrency ${s.concurrency}, bcrypt cost ${s.bcryptCost}, pool ${s.poolSize}, ` +
+      `${r.machine.cpus} CPUs, libuv threadpool ${r.machine.uvThreadpoolSize}, commit ${r.commit}`,
+    `PostgreSQL: ${r.sources.postgres}; Temporal: ${r.sources.temporal}`,
+    pad(['', 'tenants/s', 'p50', 'p95', 'p99', 'CPU/tenant', 'failed']),
+    pad(['through Temporal', w.tenantsPerSecond, `${w.latencyMs.p50} ms`, `${w.latencyMs.p95} ms`, `${w.latencyMs.p99} ms`, `${w.cpuMsPerTenant} ms`, w.failed]),
+    pad(['direct (no Temporal)', d.tenantsPerSecond, `${d.latencyMs.p50} ms`, `${d.latencyMs.p95} ms`, `${d.latencyMs.p99} ms`, `${d.cpuMsPerTenant} ms`, d.failed]),
+    'CPU/tenant: this process (the worker or the direct calls, bcrypt included); the Temporal server and PostgreSQL are apart',
+    `bcrypt ceiling: ${b.hashesPerSecond} hashes/s at cost ${b.cost} with ${b.concurrency} in flight ` +
+      `(median hash ${b.medianHashMs} ms, ${b.cpuMsPerHash} ms CPU per hash, ${b.hashes} hashes)`,
+    `throughput / bcrypt ceiling: ${r.ratios.throughputToBcryptCeiling}; p50 / direct p50: ${r.ratios.p50ToDirectP50}`,
+    pad(['step (worker | direct)', 'statements', 'db median', 'db p95', 'wall median', 'wall p95']),
+  ];
+  for (const step of PROVISIONING_STEPS) {
+    for (const [label, x] of [[`${step}`, w.steps[step]], ['  direct', d.steps[step]]] as const) {
+      lines.push(pad([label, statementRange(x), `${x.dbMedianMs} ms`, `${x.dbP95Ms} ms`, `${x.wallMedianMs} ms`, `${x.wallP95Ms} ms`]));
+    }
+  }
+  lines.push(
+    `statements per tenant: worker ${w.statementsPerTenant.median} (max ${w.statementsPerTenant.max}; the run-record upserts included), direct ${d.statementsPerTenant}`,
+    `pool, worker: ${poolLine(w.pool)}`,
+    `pool, direct: ${poolLine(d.pool)}`,
+    `RSS of the process hosting the worker: ${w.rssMiB.before} MiB before, ${w.rssMiB.after} MiB after; retried activity attempts: ${w.retriedAttempts}`,
+  );
+  return lines.join('\n');
+}
+
+/** The row bench/README.md keeps for this run. */
+export function readmeRow(r: BenchReport): string {
+  const { settings: s, worker: w } = r;
+  return `| ${r.startedAt.slice(0, 16).replace('T', ' ')} | ${r.commit} | ${s.n} | ${s.concurrency} | ${s.bcryptCost} | ${w.tenantsPerSecond} | ${w.latencyMs.p50} / ${w.latencyMs.p95} / ${w.latencyMs.p99} | ${r.bcryptCeiling.hashesPerSecond} | ${r.ratios.throughputToBcryptCeiling} | ${r.ratios.p50ToDirectP50} | ${w.pool.peakInUse}/${w.pool.size}, ${w.pool.waited} waited, ${w.pool.acquireTimeouts} timeouts | ${w.rssMiB.before} → ${w.rssMiB.after} |`;
+}

@@ -1,0 +1,33 @@
+import { performance } from 'node:perf_hooks';
+
+export interface TimedRun<T> {
+  /** Wall time of each task, by index; each task's result or error. */
+  outcomes: Array<{ ms: number } & ({ ok: true; value: T } | { ok: false; error: unknown })>;
+  /** From the first task's start to the last one's end. */
+  elapsedMs: number;
+  /** CPU time this process spent meanwhile (user + system, all threads: bcrypt's included). */
+  cpuMs: number;
+}
+
+/** Runs task(0) .. task(n - 1), at most `concurrency` at a time, timing each; never rejects. */
+export async function runConcurrently<T>(n: number, concurrency: number, task: (index: number) => Promise<T>): Promise<TimedRun<T>> {
+  const outcomes: TimedRun<T>['outcomes'] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < n) {
+      const index = next++;
+      const startedAt = performance.now();
+      try {
+        const value = await task(index);
+        outcomes[index] = { ms: performance.now() - startedAt, ok: true, value };
+      } catch (error) {
+        outcomes[index] = { ms: performance.now() - startedAt, ok: false, error };
+      }
+    }
+  };
+  const startedAt = performance.now();
+  const cpuBefore = process.cpuUsage();
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, lane));
+  const cpu = process.cpuUsage(cpuBefore);
+  return { outcomes, elapsedMs: performance.now() - startedAt, cpuMs: (cpu.user + cpu.system) / 1000 };
+}

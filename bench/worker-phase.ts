@@ -1,0 +1,77 @@
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../src/activities';
+import { runRecords } from '../src/db/run-records';
+import { temporalConnectConfig } from '../src/temporal/connection-options';
+import { createProvisioningWorker } from '../src/worker';
+import { PROVISIONING_STEPS, type ProvisioningStep } from '../src/workflows/types';
+import { tenantRequest } from '../test/support/provisioning-worker';
+import { runConcurrently } from './concurrently';
+import type { LoadShape } from './direct-phase';
+import { meterActivities, type ActivityAttempt } from './metered-activities';
+import { phaseResult, type PhaseResult } from './phase-result';
+import { monitorPool } from './pool-monitor';
+import type { ProvisioningStack } from './provisioning-stack';
+import type { QueryMeter } from './query-meter';
+import { quantile } from './stats';
+import { summarizeStep, type StepSummary } from './step-summary';
+
+export interface WorkerPhaseResult extends PhaseResult {
+  /** Successful attempts of each forward step, as the worker ran them (run-record upsert included). */
+  steps: Record<ProvisioningStep, StepSummary>;
+  /** Statements of one provisioning, every attempt of every activity counted: median and worst. */
+  statementsPerTenant: { median: number; max: number };
+  /** Activity attempts after the first (retries). */
+  retriedAttempts: number;
+  /** Resident set size of the process hosting the worker, in MiB, around the measured provisionings. */
+  rssMiB: { before: number; after: number };
+}
+
+const rssMiB = () => Math.round(process.memoryUsage().rss / 2 ** 20);
+
+/** One provisioning through the typed client, waiting for its result (which is dropped: it may hold a password). */
+async function provisionThroughTemporal(stack: ProvisioningStack): Promise<void> {
+  const handle = await stack.client.start(tenantRequest());
+  await handle.result();
+}
+
+function summarizeAttempts(attempts: readonly ActivityAttempt[]): Pick<WorkerPhaseResult, 'steps' | 'statementsPerTenant' | 'retriedAttempts'> {
+  const steps = Object.fromEntries(
+    PROVISIONING_STEPS.map((step) => [step, summarizeStep(attempts.filter((a) => a.activity === step && a.succeeded).map((a) => a.measurement))]),
+  ) as Record<ProvisioningStep, StepSummary>;
+  const perTenant = new Map<string, number>();
+  for (const a of attempts) perTenant.set(a.workflowId, (perTenant.get(a.workflowId) ?? 0) + a.measurement.statements);
+  const statements = [...perTenant.values()];
+  return {
+    steps,
+    statementsPerTenant: { median: quantile(statements, 0.5), max: Math.max(...statements) },
+    retriedAttempts: attempts.filter((a) => a.attempt > 1).length,
+  };
+}
+
+/**
+ * N provisionings at concurrency C through the real client, Temporal server and worker: the worker
+ * runs in this process (createProvisioningWorker with the shared admin pool and the real activities,
+ * each attempt metered), so its pool and memory can be watched from here.
+ */
+export async function runWorkerPhase(stack: ProvisioningStack, meter: QueryMeter, load: LoadShape): Promise<WorkerPhaseResult> {
+  const { config, db } = stack;
+  const { connectionOptions, namespace } = temporalConnectConfig();
+  const connection = await NativeConnection.connect(connectionOptions);
+  const attempts: ActivityAttempt[] = [];
+  const activities = meterActivities(createActivities({ knex: db.knex, bcryptCost: config.bcryptCost, runs: runRecords(config, db.knex) }), meter, attempts);
+  const worker = await createProvisioningWorker({ config, knex: db.knex, connection, namespace, activities });
+  const running = worker.run();
+  try {
+    await provisionThroughTemporal(stack); // warm-up: workflow cache, connections; not reported
+    attempts.length = 0;
+    const before = rssMiB();
+    const pool = monitorPool(db.knex, load.poolSize);
+    const run = await runConcurrently(load.n, load.concurrency, () => provisionThroughTemporal(stack));
+    pool.stop();
+    return { ...phaseResult(run, pool.figures()), ...summarizeAttempts(attempts), rssMiB: { before, after: rssMiB() } };
+  } finally {
+    worker.shutdown();
+    await running;
+    await connection.close();
+  }
+}
