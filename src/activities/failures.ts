@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { DatabaseError } from 'pg';
 import { ProvisioningError, sqlState } from '../db/errors';
 
 /**
@@ -9,6 +10,9 @@ import { ProvisioningError, sqlState } from '../db/errors';
  */
 const PERMANENT_SQLSTATE_CLASSES = ['22', '23', '42'];
 
+/** The type of a transient error the server raised (a terminated session, a restart, a deadlock): retried. */
+export const TRANSIENT_DATABASE_ERROR = 'TransientDatabaseError';
+
 /** Maps an operation's error to what Temporal should do with it. */
 export function toActivityFailure(error: unknown): unknown {
   if (error instanceof ProvisioningError) {
@@ -17,6 +21,11 @@ export function toActivityFailure(error: unknown): unknown {
   const state = sqlState(error);
   if (state && PERMANENT_SQLSTATE_CLASSES.includes(state.slice(0, 2))) {
     return ApplicationFailure.create({ message: (error as Error).message, type: state.startsWith('22') ? 'InvalidInput' : 'DatabaseError', nonRetryable: true });
+  }
+  if (error instanceof DatabaseError) {
+    // Thrown as it is, the SDK would name the failure after the error's class, pg's DatabaseError: the
+    // type the workflow lists as non-retryable. A transient server error gets a retryable type instead.
+    return ApplicationFailure.create({ message: error.message, type: TRANSIENT_DATABASE_ERROR, nonRetryable: false, details: [{ sqlState: state }] });
   }
   return error;
 }

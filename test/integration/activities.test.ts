@@ -1,8 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
+import { DatabaseError } from 'pg';
 import { createActivities, type CreateTenantActivityInput } from '../../src/activities';
-import { toActivityFailure } from '../../src/activities/failures';
+import { toActivityFailure, TRANSIENT_DATABASE_ERROR } from '../../src/activities/failures';
 import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
 import type { ProvisioningErrorType } from '../../src/db/errors';
 import { activityHarness, type ActivityHarness } from '../support/activity-environment';
@@ -131,17 +132,21 @@ describe('permanent faults become non-retryable ApplicationFailures of the same 
 });
 
 describe('toActivityFailure', () => {
-  const pgError = (code: string, message = `pg error ${code}`) => Object.assign(new Error(message), { code });
+  /** An error as the server raises it: pg's DatabaseError class, whose name the SDK would take as the failure type. */
+  const serverError = (code: string, message = `pg error ${code}`) => Object.assign(new DatabaseError(message, 0, 'error'), { code });
 
   it.each([
     ['40001', 'serialization failure'],
     ['40P01', 'deadlock'],
     ['08006', 'connection failure'],
-    ['57P01', 'admin shutdown (failover)'],
+    ['57P01', 'terminated by pg_terminate_backend or a shutdown'],
+    ['57P03', 'the server is starting up'],
     ['53300', 'too many connections'],
-  ])('returns a %s (%s) unchanged, for Temporal to retry', (code) => {
-    const error = pgError(code);
-    expect(toActivityFailure(error)).toBe(error);
+    ['P0001', 'raised by a trigger'],
+  ])('turns a %s (%s) into a retryable failure whose type the workflow retries', (code) => {
+    const failure = toActivityFailure(serverError(code));
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: TRANSIENT_DATABASE_ERROR, nonRetryable: false, details: [{ sqlState: code }] });
   });
 
   it('returns errors without an SQLSTATE (connection reset, pool timeout) unchanged', () => {
@@ -156,7 +161,7 @@ describe('toActivityFailure', () => {
     ['23503', 'DatabaseError'],
     ['42P01', 'DatabaseError'],
   ])('turns a %s into a non-retryable %s', (code, type) => {
-    const failure = toActivityFailure(pgError(code));
+    const failure = toActivityFailure(serverError(code));
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type, nonRetryable: true });
   });

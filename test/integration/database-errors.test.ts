@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { createActivities } from '../../src/activities';
+import { TRANSIENT_DATABASE_ERROR } from '../../src/activities/failures';
 import { destroyAdminConnection } from '../../src/db/admin';
 import { ProvisioningError } from '../../src/db/errors';
 import { createTenantInDB, rollbackTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-operations';
@@ -65,8 +66,9 @@ describe('a database error while the admin user is inserted', () => {
       () => undefined,
       (error: unknown) => error as Error,
     );
-    // Not a fault of the input (SQLSTATE P0001): left for Temporal to retry, unchanged.
-    expect(failure).not.toBeInstanceOf(ApplicationFailure);
+    // Not a fault of the input (SQLSTATE P0001): left for Temporal to retry.
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: TRANSIENT_DATABASE_ERROR, nonRetryable: false });
     expect(failure?.message).toContain('users are read-only today');
     for (const text of [failure?.message ?? '', harness.logText()]) {
       expect(text).not.toContain(password);
