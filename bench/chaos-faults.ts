@@ -21,6 +21,8 @@ export interface FaultContext {
 export interface InjectedFault {
   description: string;
   problems: Problems;
+  /** Epoch ms of the last fault (the last kill, termination, or the server back up), if any happened. */
+  lastFaultAt?: number;
 }
 
 const STEPS_WITH_A_COMMIT: readonly string[] = [...PROVISIONING_STEPS, 'rollbackUser', 'rollbackTenant'];
@@ -36,6 +38,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export async function killWorkerRepeatedly(supervisor: WorkerSupervisor, { load, deadline, random }: FaultContext, kills: number): Promise<InjectedFault> {
   const afterCommit: Record<string, number> = {};
   const restartMs: number[] = [];
+  let lastFaultAt: number | undefined;
   while (restartMs.length < kills && !load.done() && Date.now() < deadline) {
     const entry = restartMs.length % 2 === 0 ? await supervisor.killOnLogEntry(isStepDone, 5000) : undefined;
     if (entry?.step) {
@@ -45,6 +48,7 @@ export async function killWorkerRepeatedly(supervisor: WorkerSupervisor, { load,
       if (load.done()) break;
       await supervisor.kill();
     }
+    lastFaultAt = Date.now();
     restartMs.push(await supervisor.restart());
   }
   const commits = Object.entries(afterCommit).map(([step, n]) => `${step} ${n}`).join(', ');
@@ -53,6 +57,7 @@ export async function killWorkerRepeatedly(supervisor: WorkerSupervisor, { load,
       `${restartMs.length} SIGKILLs (${Object.values(afterCommit).reduce((a, b) => a + b, 0)} right after a COMMIT: ${commits || 'none'}), ` +
       `restart median ${seconds(quantile(restartMs, 0.5))}`,
     problems: restartMs.length < kills ? [`only ${restartMs.length} of ${kills} kills happened while provisionings were running`] : [],
+    ...(lastFaultAt === undefined ? {} : { lastFaultAt }),
   };
 }
 
@@ -75,18 +80,21 @@ export async function terminateBackendsRepeatedly(db: DatabaseConfig, { load, de
   let rounds = 0;
   let terminated = 0;
   let busy = 0;
+  let lastFaultAt: number | undefined;
   await withMaintenanceConnection(db, async (maintenance) => {
     while (rounds < maxRounds && !load.done() && Date.now() < deadline) {
       const round = await terminateWorkerBackends(maintenance, db.database);
       rounds += 1;
       terminated += round.terminated;
       busy += round.busy;
+      if (round.terminated > 0) lastFaultAt = Date.now();
       await sleep(random.between(100, 500));
     }
   });
   return {
     description: `${terminated} worker backends terminated (${busy} in a query or transaction) in ${rounds} rounds`,
     problems: terminated === 0 ? ['no worker backend was terminated'] : [],
+    ...(lastFaultAt === undefined ? {} : { lastFaultAt }),
   };
 }
 
@@ -102,5 +110,6 @@ export async function restartDatabaseOnce(restartServer: (downMs: number) => Pro
   if (settledBefore === total) return { description: 'no restart', problems: ['every provisioning ended before PostgreSQL could be restarted'] };
   const stoppedAt = Date.now();
   await restartServer(downMs);
-  return { description: `PostgreSQL restarted (down ${seconds(Date.now() - stoppedAt)}) after ${settledBefore} of ${total} provisionings had ended`, problems: [] };
+  const lastFaultAt = Date.now();
+  return { description: `PostgreSQL restarted (down ${seconds(lastFaultAt - stoppedAt)}) after ${settledBefore} of ${total} provisionings had ended`, problems: [], lastFaultAt };
 }

@@ -71,10 +71,12 @@ export async function runScenario(stack: ProvisioningStack, supervisor: WorkerSu
   const passed = Object.keys(failures).length === 0;
   const completed = outcomes.filter((o) => o.status === 'COMPLETED').length;
   const durations = outcomes.flatMap((o) => (o.ms === undefined ? [] : [o.ms]));
+  const lastEndedAt = startedAt + Math.max(0, ...durations);
+  const recovery = fault.lastFaultAt === undefined ? '' : `, the last ${seconds(Math.max(0, lastEndedAt - fault.lastFaultAt))} after the last fault`;
   const verdict = passed ? `${Object.keys(checks).length}/${Object.keys(checks).length} checks passed` : `FAILED: ${Object.keys(failures).join('; ')}`;
   const line =
     `${scenario.name}: ${passed ? 'PASS' : 'FAIL'}: ${completed}/${outcomes.length} completed in ${seconds(elapsedMs)} ` +
-    `(p50 ${seconds(quantile(durations, 0.5))}, slowest ${seconds(Math.max(0, ...durations))}); ${fault.description}; ` +
+    `(p50 ${seconds(quantile(durations, 0.5))}${recovery}); ${fault.description}; ` +
     `${await retriedSteps(stack, outcomes)} steps retried; ${verdict}`;
   return { name: scenario.name, passed, line, failures };
 }
