@@ -6,6 +6,13 @@ import type { BeforeCommit } from '../db/transaction';
 import { METRIC } from '../metric-names';
 import { toActivityFailure } from './failures';
 
+/**
+ * How often a running step tells Temporal its worker is alive. Most steps end sooner and never send
+ * one; a step waiting on bcrypt or a lock keeps its attempt alive within the workflow's heartbeatTimeout,
+ * while a killed worker's attempt is retried after that timeout instead of startToCloseTimeout.
+ */
+export const HEARTBEAT_INTERVAL_MS = 1000;
+
 export interface StepDefinition<T> {
   step: string;
   /** Log attributes identifying the work (never a password or hash). */
@@ -44,6 +51,8 @@ export async function runStep<T>(runs: RunRecords | undefined, definition: StepD
     return { attempt: info.attempt, startedAt: startedAt.toISOString(), completedAt: completedAt.toISOString(), durationMs: completedAt.getTime() - startedAt.getTime(), ...(error ? { error } : {}) };
   };
   const write = (db: Knex, result: T) => runs!.recordStep(db, run!, step, record(), definition.changes?.(result));
+  const context = Context.current();
+  const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
 
   try {
     const inTransaction = run && runs.sharesAdminDatabase;
@@ -64,5 +73,7 @@ export async function runStep<T>(runs: RunRecords | undefined, definition: StepD
       });
     }
     throw toActivityFailure(error);
+  } finally {
+    clearInterval(heartbeat);
   }
 }

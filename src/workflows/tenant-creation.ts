@@ -26,8 +26,15 @@ import {
 
 const NON_RETRYABLE = [...PROVISIONING_ERROR_TYPES, 'DatabaseError'];
 
+/**
+ * A step heartbeats every second while it runs (see the step runner), so an attempt whose worker died
+ * (SIGKILL, OOM, a lost node) is retried after this, not after the full startToCloseTimeout.
+ */
+const HEARTBEAT_TIMEOUT = '10 seconds';
+
 const steps = proxyActivities<ProvisioningActivities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   // Rides out a database failover or restart; past this the provisioning is compensated.
   scheduleToCloseTimeout: '15 minutes',
   // On cancellation, wait for a running step to finish: compensating while it may still commit would orphan rows.
@@ -39,6 +46,7 @@ export const COMPENSATION_MAX_ATTEMPTS = 10;
 
 const compensations = proxyActivities<ProvisioningActivities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   scheduleToCloseTimeout: '1 hour',
   retry: {
     initialInterval: '1 second',
