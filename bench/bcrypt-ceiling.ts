@@ -10,8 +10,8 @@ export interface BcryptCeiling {
   hashesPerSecond: number;
   /** One hash's wall time, queueing for a libuv thread included. */
   medianHashMs: number;
-  /** CPU time per hash. */
-  cpuMsPerHash: number;
+  /** CPU time per hash: this process's, and the machine's. */
+  cpuMsPerHash: { process: number; machine: number };
 }
 
 /**
@@ -31,6 +31,6 @@ export async function measureBcryptCeiling(cost: number, concurrency: number, ha
     hashes,
     hashesPerSecond: round(hashes / (run.elapsedMs / 1000)),
     medianHashMs: round(quantile(run.outcomes.map((o) => o.ms), 0.5)),
-    cpuMsPerHash: round(run.cpuMs / hashes),
+    cpuMsPerHash: { process: round(run.cpuMs / hashes), machine: round(run.machineCpuMs / hashes) },
   };
 }

@@ -8,8 +8,8 @@ export interface PhaseResult {
   failed: number;
   tenantsPerSecond: number;
   latencyMs: Percentiles;
-  /** CPU time of this process per provisioning (the Temporal server and PostgreSQL run apart). */
-  cpuMsPerTenant: number;
+  /** CPU time per provisioning: this process's (the Temporal server and PostgreSQL run apart), and the machine's. */
+  cpuMsPerTenant: { process: number; machine: number };
   pool: PoolFigures;
 }
 
@@ -21,7 +21,7 @@ export function phaseResult(run: TimedRun<unknown>, pool: PoolFigures): PhaseRes
     failed: run.outcomes.length - succeeded.length,
     tenantsPerSecond: round(succeeded.length / (run.elapsedMs / 1000)),
     latencyMs: percentiles(succeeded.map((o) => o.ms)),
-    cpuMsPerTenant: round(run.cpuMs / run.outcomes.length),
+    cpuMsPerTenant: { process: round(run.cpuMs / run.outcomes.length), machine: round(run.machineCpuMs / run.outcomes.length) },
     pool,
   };
 }
