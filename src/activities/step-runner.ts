@@ -41,7 +41,8 @@ function describe(error: unknown): StepRecord['error'] {
  * database, else right after), and maps errors to retryable or non-retryable failures.
  */
 export async function runStep<T>(runs: RunRecords | undefined, definition: StepDefinition<T>): Promise<T> {
-  const { log, info, metricMeter } = Context.current();
+  const context = Context.current();
+  const { log, info, metricMeter } = context;
   const { step, attributes } = definition;
   const duration = metricMeter.createHistogram(METRIC.stepDuration, 'int', 'ms', 'Duration of one provisioning step attempt');
   const run = runs && currentRun();
@@ -51,7 +52,6 @@ export async function runStep<T>(runs: RunRecords | undefined, definition: StepD
     return { attempt: info.attempt, startedAt: startedAt.toISOString(), completedAt: completedAt.toISOString(), durationMs: completedAt.getTime() - startedAt.getTime(), ...(error ? { error } : {}) };
   };
   const write = (db: Knex, result: T) => runs!.recordStep(db, run!, step, record(), definition.changes?.(result));
-  const context = Context.current();
   const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
 
   try {
