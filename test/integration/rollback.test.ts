@@ -1,21 +1,10 @@
-import type { Knex } from 'knex';
-import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
 import { createTenantInDB, rollbackTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-operations';
 import { rollbackUserInDB } from '../../src/db/user-operations';
 import { expectProvisioningError } from '../support/provisioning-error';
-import { provisionTenant, TenantCleanup, tenantInput } from '../support/tenant-fixtures';
+import { provisionTenant, tenantInput, useAdminConnection } from '../support/tenant-fixtures';
 import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS, type RowCounts } from '../support/tenant-rows';
 
-let knex: Knex;
-const cleanup = new TenantCleanup();
-
-beforeAll(() => {
-  knex = getAdminConnection();
-});
-afterAll(async () => {
-  await cleanup.removeAll(knex);
-  await destroyAdminConnection();
-});
+const { knex, cleanup } = useAdminConnection();
 
 const total = (counts: RowCounts) => Object.values(counts).reduce((sum, n) => sum + n, 0);
 const USER_ROWS = FULL_TENANT_ROWS.users + FULL_TENANT_ROWS.user_roles;

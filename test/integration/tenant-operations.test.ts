@@ -1,23 +1,12 @@
-import type { Knex } from 'knex';
-import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
 import { uuidV5 } from '../../src/db/stable-id';
 import { activateTenantInDB, createTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-operations';
 import { expandGrants, TENANT_SEED } from '../../src/db/tenant-seed';
 import { createAdminUserInDB } from '../../src/db/user-operations';
 import { expectProvisioningError } from '../support/provisioning-error';
-import { adminInput, provisionTenant, TenantCleanup, tenantInput, TEST_BCRYPT_COST, uniqueSuffix } from '../support/tenant-fixtures';
+import { adminInput, provisionTenant, tenantInput, TEST_BCRYPT_COST, uniqueSuffix, useAdminConnection } from '../support/tenant-fixtures';
 import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS } from '../support/tenant-rows';
 
-let knex: Knex;
-const cleanup = new TenantCleanup();
-
-beforeAll(() => {
-  knex = getAdminConnection();
-});
-afterAll(async () => {
-  await cleanup.removeAll(knex);
-  await destroyAdminConnection();
-});
+const { knex, cleanup } = useAdminConnection();
 
 interface TenantRow {
   slug: string;

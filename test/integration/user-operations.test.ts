@@ -1,22 +1,11 @@
 import bcrypt from 'bcrypt';
-import type { Knex } from 'knex';
-import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
 import { createTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-operations';
 import { createAdminUserInDB } from '../../src/db/user-operations';
 import { expectProvisioningError } from '../support/provisioning-error';
-import { adminInput, TenantCleanup, tenantInput, TEST_BCRYPT_COST, uniqueSuffix } from '../support/tenant-fixtures';
+import { adminInput, tenantInput, TEST_BCRYPT_COST, uniqueSuffix, useAdminConnection } from '../support/tenant-fixtures';
 import { countTenantRows } from '../support/tenant-rows';
 
-let knex: Knex;
-const cleanup = new TenantCleanup();
-
-beforeAll(() => {
-  knex = getAdminConnection();
-});
-afterAll(async () => {
-  await cleanup.removeAll(knex);
-  await destroyAdminConnection();
-});
+const { knex, cleanup } = useAdminConnection();
 
 /** A tenant with its seed data, ready for its admin user. */
 async function seededTenant(): Promise<string> {

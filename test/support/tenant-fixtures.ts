@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
 import { BCRYPT_MIN_COST } from '../../src/db/passwords';
 import { activateTenantInDB, createTenantInDB, rollbackTenantInDB, setupTenantDataInDB, type CreateTenantInput } from '../../src/db/tenant-operations';
 import { createAdminUserInDB, type CreateAdminUserInput } from '../../src/db/user-operations';
@@ -66,4 +67,18 @@ export class TenantCleanup {
     for (const tenantId of this.tenantIds) await rollbackTenantInDB(knex, tenantId, { force: true });
     this.tenantIds.clear();
   }
+}
+
+/**
+ * The admin connection for one test file, and a TenantCleanup whose tenants are removed (forced) after
+ * the file, before the pool is closed.
+ */
+export function useAdminConnection(): { knex: Knex; cleanup: TenantCleanup } {
+  const knex = getAdminConnection();
+  const cleanup = new TenantCleanup();
+  afterAll(async () => {
+    await cleanup.removeAll(knex);
+    await destroyAdminConnection();
+  });
+  return { knex, cleanup };
 }
