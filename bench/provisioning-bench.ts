@@ -17,16 +17,11 @@ import { BCRYPT_MIN_COST } from '../src/db/passwords';
 import { measureBcryptCeiling } from './bcrypt-ceiling';
 import { formatSummary, ratios, type BenchReport } from './bench-report';
 import { runDirectPhase, type LoadShape } from './direct-phase';
+import { integerFlag } from './flags';
 import { startProvisioningStack } from './provisioning-stack';
 import { QueryMeter } from './query-meter';
 import { currentCommit, recordRun } from './results-log';
 import { runWorkerPhase } from './worker-phase';
-
-function integerFlag(values: Record<string, string | undefined>, name: string, min: number, max: number): number {
-  const value = Number(values[name]);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer from ${min} to ${max}, not '${values[name]}'`);
-  return value;
-}
 
 function flags(): { n: number; concurrency: number; bcryptCost: number } {
   const { values } = parseArgs({

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { startWorkerProcess, type WorkerProcess } from '../test/support/worker-process';
+import { startWorkerProcess, type CliCommand, type WorkerProcess } from '../test/support/worker-process';
 
 /** How one worker process ended. */
 export interface WorkerExit {
@@ -44,7 +44,10 @@ export class WorkerSupervisor {
   private starting: Promise<void> | undefined;
   private stopping = false;
 
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly cli: CliCommand,
+  ) {}
 
   get pid(): number | undefined {
     return this.running?.process.child.pid;
@@ -58,7 +61,7 @@ export class WorkerSupervisor {
   }
 
   private async spawn(): Promise<void> {
-    const process = await startWorkerProcess(this.env);
+    const process = await startWorkerProcess(this.env, { cli: this.cli });
     const { child } = process;
     this.outputs.push(process.output);
     const running: Running = {

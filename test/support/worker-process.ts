@@ -23,6 +23,12 @@ export const CLI_FROM_SOURCE: CliCommand = {
   cwd: REPOSITORY_ROOT,
 };
 
+/** The output of `npm run build`, run as the image runs it: compiled JavaScript and the prebuilt workflow bundle. */
+export const CLI_FROM_BUILD: CliCommand = {
+  argv: [process.execPath, join(REPOSITORY_ROOT, 'dist/cli.js')],
+  cwd: REPOSITORY_ROOT,
+};
+
 /**
  * Runs `tenant-workflows worker` as its own process, as a deployment would: from source unless `cli`
  * says otherwise (a built install), as this user unless `uid`/`gid` are given.
