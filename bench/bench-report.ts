@@ -71,5 +71,5 @@ export function formatSummary(r: BenchReport): string {
 /** The row bench/README.md keeps for this run. */
 export function readmeRow(r: BenchReport): string {
   const { settings: s, worker: w } = r;
-  return `| ${r.startedAt.slice(0, 16).replace('T', ' ')} | ${r.commit} | ${s.n} | ${s.concurrency} | ${s.bcryptCost} | ${w.tenantsPerSecond} | ${w.latencyMs.p50} / ${w.latencyMs.p95} / ${w.latencyMs.p99} | ${r.bcryptCeiling.hashesPerSecond} | ${r.ratios.throughputToBcryptCeiling} | ${r.ratios.p50ToDirectP50} | ${w.pool.peakInUse}/${w.pool.size}, ${w.pool.waited} waited, ${w.pool.acquireTimeouts} timeouts | ${w.rssMiB.before} → ${w.rssMiB.after} |`;
+  return `| ${r.startedAt.slice(0, 16).replace('T', ' ')} | ${r.commit} | ${s.n} | ${s.concurrency} | ${s.bcryptCost} | ${w.tenantsPerSecond} | ${w.latencyMs.p50} / ${w.latencyMs.p95} / ${w.latencyMs.p99} | ${r.bcryptCeiling.hashesPerSecond} | ${r.ratios.throughputToBcryptCeiling} | ${r.ratios.p50ToDirectP50} | ${w.pool.peakInUse}/${w.pool.size}, ${w.pool.waited} waited, ${w.pool.acquireTimeouts} timeouts | ${w.rssMiB.before} → ${w.rssMiB.after} | ${w.cpuMsPerTenant.machine} / ${r.direct.cpuMsPerTenant.machine} / ${r.bcryptCeiling.cpuMsPerHash.machine} |`;
 }
