@@ -5,11 +5,11 @@ import { readmeRow, type BenchReport } from './bench-report';
 
 const BENCH_DIR = __dirname;
 
-/** The short commit measured, with `+` when the working tree had changes. */
+/** The short commit measured, with `+` when bench/ or src/ had changes (other than the recorded runs themselves). */
 export function currentCommit(): string {
   try {
     const git = (...args: string[]) => execFileSync('git', args, { cwd: BENCH_DIR, encoding: 'utf8' }).trim();
-    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', '.', '../src').length > 0 ? '+' : ''}`;
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', '.', '../src', ':(exclude)results', ':(exclude)README.md').length > 0 ? '+' : ''}`;
   } catch {
     return 'unknown';
   }
