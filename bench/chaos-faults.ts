@@ -25,22 +25,23 @@ export interface InjectedFault {
   lastFaultAt?: number;
 }
 
-const STEPS_WITH_A_COMMIT: readonly string[] = [...PROVISIONING_STEPS, 'rollbackUser', 'rollbackTenant'];
 /** A step's "<step> done" log line: written after the step's transaction committed, before Temporal learns the result. */
-const isStepDone = (entry: WorkerLogEntry) => entry.step !== undefined && STEPS_WITH_A_COMMIT.includes(entry.step) && entry.msg === `${entry.step} done`;
+const isDoneLineOf = (step: string) => (entry: WorkerLogEntry) => entry.step === step && entry.msg === `${step} done`;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
  * SIGKILLs the worker `kills` times while provisionings run, restarting it each time: every other kill
- * lands right after a step's COMMIT (on its "done" log line), the others at a random moment.
+ * lands right after a step's COMMIT (on its "done" log line), each step in turn, the others (and those
+ * whose step did not finish within 5 s) at a random moment.
  */
 export async function killWorkerRepeatedly(supervisor: WorkerSupervisor, { load, deadline, random }: FaultContext, kills: number): Promise<InjectedFault> {
   const afterCommit: Record<string, number> = {};
   const restartMs: number[] = [];
   let lastFaultAt: number | undefined;
   while (restartMs.length < kills && !load.done() && Date.now() < deadline) {
-    const entry = restartMs.length % 2 === 0 ? await supervisor.killOnLogEntry(isStepDone, 5000) : undefined;
+    const target = restartMs.length % 2 === 0 ? PROVISIONING_STEPS[(restartMs.length / 2) % PROVISIONING_STEPS.length] : undefined;
+    const entry = target ? await supervisor.killOnLogEntry(isDoneLineOf(target), 5000) : undefined;
     if (entry?.step) {
       afterCommit[entry.step] = (afterCommit[entry.step] ?? 0) + 1;
     } else {
