@@ -54,9 +54,16 @@ export async function runStep<T>(runs: RunRecords | undefined, definition: StepD
   const write = (db: Knex, result: T) => runs!.recordStep(db, run!, step, record(), definition.changes?.(result));
   const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
 
+  const inTransaction = run && runs.sharesAdminDatabase;
+  const beforeCommit: BeforeCommit<T> = async (trx, result) => {
+    // An attempt Temporal gave up on (timed out, cancelled, its worker shutting down) rolls back rather
+    // than commit: its retry, or the saga's compensation, may already be running elsewhere.
+    context.cancellationSignal.throwIfAborted();
+    if (inTransaction) await write(trx, result);
+  };
+
   try {
-    const inTransaction = run && runs.sharesAdminDatabase;
-    const result = await definition.operation(inTransaction ? (trx, result) => write(trx, result) : undefined);
+    const result = await definition.operation(beforeCommit);
     if (run && !runs.sharesAdminDatabase) await write(runs.knex, result);
     const durationMs = Date.now() - startedAt.getTime();
     duration.record(durationMs, { step, outcome: 'success' });

@@ -11,6 +11,10 @@ export interface ActivityHarness {
   run<S extends Step>(step: S, ...args: Parameters<ProvisioningActivities[S]>): ReturnType<ProvisioningActivities[S]>;
   /** Everything the activities logged so far (message and attributes, at every level), as text. */
   logText(): string;
+  /** How many heartbeats the activities sent so far. */
+  heartbeats(): number;
+  /** Cancels the attempt as Temporal would when it gives up on it (every later run starts cancelled). */
+  cancel(reason: 'CANCELLED' | 'TIMED_OUT'): void;
 }
 
 /**
@@ -23,6 +27,8 @@ export function activityHarness(activities: ProvisioningActivities): ActivityHar
   const logger = new DefaultLogger('TRACE', (entry) => entries.push(entry));
   const workflowExecution = { workflowId: `tenant-test-${randomUUID()}`, runId: randomUUID() };
   const env = new MockActivityEnvironment({ workflowExecution }, { logger });
+  let heartbeats = 0;
+  env.on('heartbeat', () => (heartbeats += 1));
   return {
     run: (step, ...args) => {
       type AnyActivity = (...input: unknown[]) => Promise<unknown>;
@@ -30,5 +36,7 @@ export function activityHarness(activities: ProvisioningActivities): ActivityHar
       return env.run<unknown[], unknown, AnyActivity>((...input) => activity(...input), ...args) as ReturnType<ProvisioningActivities[typeof step]>;
     },
     logText: () => entries.map((e) => `${e.level} ${e.message} ${inspect(e.meta, { depth: null })}`).join('\n'),
+    heartbeats: () => heartbeats,
+    cancel: (reason) => env.cancel(reason),
   };
 }

@@ -1,0 +1,65 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CancelledFailure } from '@temporalio/common';
+import { createActivities } from '../../src/activities';
+import { HEARTBEAT_INTERVAL_MS } from '../../src/activities/step-runner';
+import { activityHarness, type ActivityHarness } from '../support/activity-environment';
+import { tenantInput, TEST_BCRYPT_COST, useAdminConnection } from '../support/tenant-fixtures';
+import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS } from '../support/tenant-rows';
+
+const { knex, cleanup } = useAdminConnection();
+const activities = createActivities({ knex, bcryptCost: TEST_BCRYPT_COST });
+
+/** A created tenant (no seed data yet) and the harness that created it. */
+async function createdTenant(): Promise<{ harness: ActivityHarness; tenantId: string }> {
+  const harness = activityHarness(activities);
+  const { name, slug, contactEmail } = tenantInput();
+  const { tenantId } = await harness.run('createTenant', { name, slug, contactEmail });
+  return { harness, tenantId: cleanup.track(tenantId) };
+}
+
+/** Holds the tenant's row lock in another session, so the tenant's next step waits for it; resolves with the release. */
+async function lockTenantRow(tenantId: string): Promise<() => Promise<void>> {
+  const trx = await knex.transaction();
+  await trx('tenants').where({ tenant: tenantId }).forUpdate().first('tenant');
+  return async () => {
+    await trx.commit();
+  };
+}
+
+const failureOf = (attempt: Promise<unknown>) =>
+  attempt.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+
+describe('a step that runs long', () => {
+  it('heartbeats while it waits, so Temporal can tell a slow step from a dead worker, and stops when it ends', async () => {
+    const { harness, tenantId } = await createdTenant();
+    const unlock = await lockTenantRow(tenantId);
+    const setup = harness.run('setupTenantData', tenantId);
+    await sleep(2.5 * HEARTBEAT_INTERVAL_MS);
+    const whileWaiting = harness.heartbeats();
+    await unlock();
+    await setup;
+    const atTheEnd = harness.heartbeats();
+    await sleep(1.5 * HEARTBEAT_INTERVAL_MS);
+
+    expect(whileWaiting).toBeGreaterThanOrEqual(2);
+    expect(harness.heartbeats()).toBe(atTheEnd);
+  });
+
+  it('rolls back instead of committing once Temporal has given up on the attempt, and its retry then commits', async () => {
+    const { harness, tenantId } = await createdTenant();
+    const unlock = await lockTenantRow(tenantId);
+    const setup = failureOf(harness.run('setupTenantData', tenantId));
+    await sleep(300); // the step is waiting for the lock, inside its transaction
+    harness.cancel('TIMED_OUT');
+    await unlock();
+
+    expect(await setup).toBeInstanceOf(CancelledFailure);
+    expect(await countTenantRows(knex, tenantId)).toEqual({ ...NO_ROWS, tenants: 1 });
+
+    await activityHarness(activities).run('setupTenantData', tenantId);
+    expect(await countTenantRows(knex, tenantId)).toEqual({ ...FULL_TENANT_ROWS, users: 0, user_roles: 0 });
+  });
+});
