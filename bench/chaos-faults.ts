@@ -6,7 +6,7 @@ import { PROVISIONING_STEPS } from '../src/workflows/types';
 import type { ChaosLoad } from './chaos-load';
 import type { Problems } from './chaos-checks';
 import type { Random } from './random';
-import { quantile } from './stats';
+import { quantile, seconds } from './stats';
 import type { WorkerLogEntry, WorkerSupervisor } from './worker-supervisor';
 
 /** What a fault injector gets: the provisionings it runs against, when to give up, its randomness. */
@@ -27,8 +27,6 @@ export interface InjectedFault {
 
 /** A step's "<step> done" log line: written after the step's transaction committed, before Temporal learns the result. */
 const isDoneLineOf = (step: string) => (entry: WorkerLogEntry) => entry.step === step && entry.msg === `${step} done`;
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
  * SIGKILLs the worker `kills` times while provisionings run, restarting it each time: every other kill
@@ -57,7 +55,10 @@ export async function killWorkerRepeatedly(supervisor: WorkerSupervisor, { load,
     description:
       `${restartMs.length} SIGKILLs (${Object.values(afterCommit).reduce((a, b) => a + b, 0)} right after a COMMIT: ${commits || 'none'}), ` +
       `restart median ${seconds(quantile(restartMs, 0.5))}`,
-    problems: restartMs.length < kills ? [`only ${restartMs.length} of ${kills} kills happened while provisionings were running`] : [],
+    problems: [
+      ...(restartMs.length < kills ? [`only ${restartMs.length} of ${kills} kills happened while provisionings were running`] : []),
+      ...(kills > 1 && Object.keys(afterCommit).length === 0 ? ['no kill landed right after a COMMIT'] : []),
+    ],
     ...(lastFaultAt === undefined ? {} : { lastFaultAt }),
   };
 }

@@ -5,7 +5,7 @@ import type { FaultContext, InjectedFault } from './chaos-faults';
 import { startChaosLoad, type ProvisioningOutcome } from './chaos-load';
 import type { ProvisioningStack } from './provisioning-stack';
 import type { Random } from './random';
-import { quantile } from './stats';
+import { quantile, seconds } from './stats';
 import type { WorkerSupervisor } from './worker-supervisor';
 
 /** One fault, injected while a batch of provisionings runs. */
@@ -48,8 +48,6 @@ async function retriedSteps(stack: ProvisioningStack, outcomes: readonly Provisi
   }
   return retried;
 }
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
  * Starts `tenants` provisionings, injects the scenario's fault while they run, waits for them to end

