@@ -26,7 +26,7 @@ import { CLI_FROM_BUILD, CLI_FROM_SOURCE } from '../test/support/worker-process'
 import { checkWorkerExits } from './chaos-checks';
 import { runScenario } from './chaos-scenario';
 import { chaosScenarios, chaosWorkerEnv, SCENARIO_NAMES, type ScenarioName } from './chaos-scenarios';
-import { integerFlag } from './flags';
+import { integerFlag, readFlags, reportFailure } from './flags';
 import { startProvisioningStack } from './provisioning-stack';
 import { Random } from './random';
 import { WorkerSupervisor } from './worker-supervisor';
@@ -77,7 +77,7 @@ function buildWorker(): void {
 }
 
 async function main(): Promise<number> {
-  const options = flags();
+  const options = readFlags(flags);
   process.env.BCRYPT_COST = String(options.bcryptCost);
   if (!options.fromSource) buildWorker();
   const stack = await startProvisioningStack({ taskQueuePrefix: 'chaos', embeddedDatabase: options.embeddedDatabase });
@@ -123,8 +123,5 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(`chaos run failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  },
+  (error: unknown) => reportFailure('chaos run', error),
 );

@@ -17,7 +17,7 @@ import { BCRYPT_MIN_COST } from '../src/db/passwords';
 import { measureBcryptCeiling } from './bcrypt-ceiling';
 import { formatSummary, ratios, type BenchReport } from './bench-report';
 import { runDirectPhase, type LoadShape } from './direct-phase';
-import { integerFlag } from './flags';
+import { integerFlag, readFlags, reportFailure } from './flags';
 import { startProvisioningStack } from './provisioning-stack';
 import { QueryMeter } from './query-meter';
 import { currentCommit, recordRun } from './results-log';
@@ -31,7 +31,7 @@ function flags(): { n: number; concurrency: number; bcryptCost: number } {
 }
 
 async function main(): Promise<void> {
-  const { n, concurrency, bcryptCost } = flags();
+  const { n, concurrency, bcryptCost } = readFlags(flags);
   const startedAt = new Date().toISOString();
   process.env.BCRYPT_COST = String(bcryptCost); // the worker's activities hash at the cost measured
   const stack = await startProvisioningStack({ taskQueuePrefix: 'bench' });
@@ -68,7 +68,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`provisioning benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+main().catch((error: unknown) => reportFailure('provisioning benchmark', error));
