@@ -1,27 +1,15 @@
 import { ApplicationFailure } from '@temporalio/common';
 import bcrypt from 'bcrypt';
-import type { Knex } from 'knex';
 import { DatabaseError } from 'pg';
 import { createActivities, type CreateTenantActivityInput } from '../../src/activities';
 import { toActivityFailure, TRANSIENT_DATABASE_ERROR } from '../../src/activities/failures';
-import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
 import type { ProvisioningErrorType } from '../../src/db/errors';
 import { activityHarness, type ActivityHarness } from '../support/activity-environment';
-import { adminInput, TenantCleanup, tenantInput, TEST_BCRYPT_COST } from '../support/tenant-fixtures';
+import { adminInput, tenantInput, TEST_BCRYPT_COST, useAdminConnection } from '../support/tenant-fixtures';
 import { countTenantRows, FULL_TENANT_ROWS } from '../support/tenant-rows';
 
-let knex: Knex;
-let activities: ReturnType<typeof createActivities>;
-const cleanup = new TenantCleanup();
-
-beforeAll(() => {
-  knex = getAdminConnection();
-  activities = createActivities({ knex, bcryptCost: TEST_BCRYPT_COST });
-});
-afterAll(async () => {
-  await cleanup.removeAll(knex);
-  await destroyAdminConnection();
-});
+const { knex, cleanup } = useAdminConnection();
+const activities = createActivities({ knex, bcryptCost: TEST_BCRYPT_COST });
 
 function newTenantRequest(): CreateTenantActivityInput {
   const { name, slug, contactEmail } = tenantInput();
