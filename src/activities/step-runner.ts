@@ -52,8 +52,6 @@ export async function runStep<T>(runs: RunRecords | undefined, definition: StepD
     return { attempt: info.attempt, startedAt: startedAt.toISOString(), completedAt: completedAt.toISOString(), durationMs: completedAt.getTime() - startedAt.getTime(), ...(error ? { error } : {}) };
   };
   const write = (db: Knex, result: T) => runs!.recordStep(db, run!, step, record(), definition.changes?.(result));
-  const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
-
   const inTransaction = run && runs.sharesAdminDatabase;
   const beforeCommit: BeforeCommit<T> = async (trx, result) => {
     // An attempt Temporal gave up on (timed out, cancelled, its worker shutting down) rolls back rather
@@ -62,6 +60,7 @@ export async function runStep<T>(runs: RunRecords | undefined, definition: StepD
     if (inTransaction) await write(trx, result);
   };
 
+  const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
   try {
     const result = await definition.operation(beforeCommit);
     if (run && !runs.sharesAdminDatabase) await write(runs.knex, result);

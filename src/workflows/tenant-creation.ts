@@ -27,8 +27,8 @@ import {
 const NON_RETRYABLE = [...PROVISIONING_ERROR_TYPES, 'DatabaseError'];
 
 /**
- * A step heartbeats every second while it runs (see the step runner), so an attempt whose worker died
- * (SIGKILL, OOM, a lost node) is retried after this, not after the full startToCloseTimeout.
+ * A step heartbeats while it runs (the step runner; the worker sends them every 2 s), so an attempt whose
+ * worker died (SIGKILL, OOM, a lost node) is retried after this, not after the full startToCloseTimeout.
  */
 const HEARTBEAT_TIMEOUT = '10 seconds';
 
