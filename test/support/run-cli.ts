@@ -9,16 +9,21 @@ export interface CliResult {
 }
 
 /**
- * Runs `tenant-workflows <args>` from source as a separate process, with env replacing process.env.
- * Asynchronous, so the test process keeps serving its own sockets while the command runs.
+ * Runs a TypeScript program of this repository (a path from its root) from source as a separate
+ * process. Asynchronous, so the test process keeps serving its own sockets while the program runs.
  */
-export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+export function runTypeScript(path: string, args: string[], { env = process.env, timeoutMs = 60_000 }: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(REPOSITORY_ROOT, 'src/cli.ts'), ...args],
-      { cwd: REPOSITORY_ROOT, env, encoding: 'utf8', timeout: 60_000 },
+      ['-r', 'ts-node/register/transpile-only', join(REPOSITORY_ROOT, path), ...args],
+      { cwd: REPOSITORY_ROOT, env, encoding: 'utf8', timeout: timeoutMs },
       (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     );
   });
+}
+
+/** Runs `tenant-workflows <args>` from source, with env replacing process.env. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return runTypeScript('src/cli.ts', args, { env });
 }
