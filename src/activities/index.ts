@@ -43,12 +43,12 @@ async function rollbackOwnTenant(
   knex: Knex,
   rollback: (knex: Knex, tenantId: string, options: RollbackCall) => Promise<number>,
   options: RollbackOptions,
-  beforeCommit: BeforeCommit<number> | undefined,
+  beforeCommit: BeforeCommit<number>,
 ): Promise<number> {
   const tenantId = await findTenantIdByIdempotencyKey(knex, idempotencyKey());
   if (tenantId) return rollback(knex, tenantId, { ...options, beforeCommit });
-  // Nothing to delete; the compensation step is still recorded.
-  if (beforeCommit) await knex.transaction((trx) => beforeCommit(trx, 0));
+  // Nothing to delete; the step still runs its pre-COMMIT work (its run record, the cancellation check).
+  await knex.transaction((trx) => beforeCommit(trx, 0));
   return 0;
 }
 

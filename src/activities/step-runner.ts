@@ -18,7 +18,7 @@ export interface StepDefinition<T> {
   /** Log attributes identifying the work (never a password or hash). */
   attributes: Record<string, unknown>;
   /** The operation, given work to run inside its transaction before COMMIT. */
-  operation: (beforeCommit: BeforeCommit<T> | undefined) => Promise<T>;
+  operation: (beforeCommit: BeforeCommit<T>) => Promise<T>;
   /** Log attributes describing the result. */
   summary: (result: T) => Record<string, unknown>;
   /** How the run record changes when the step succeeds. */
