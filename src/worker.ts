@@ -37,7 +37,7 @@ export function createProvisioningWorker({ config, knex, connection, namespace, 
     taskQueue: taskQueue ?? config.temporal.taskQueue,
     activities: activities ?? createActivities({ knex, bcryptCost: config.bcryptCost, runs: runRecords(config, knex) }),
     ...(existsSync(PREBUILT_BUNDLE) ? { workflowBundle: { codePath: PREBUILT_BUNDLE } } : { workflowsPath: require.resolve('./workflows') }),
-    dataConverter: dataConverter(config.temporal.payloadKeys),
+    dataConverter: dataConverter(config.temporal.payloadKeys, 'mark'),
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     // The SDK would send a step's heartbeats 8 s apart (0.8 x the workflow's 10 s heartbeatTimeout): too
     // close to the timeout on a busy node. Every 2 s leaves a missed heartbeat room before a retry.

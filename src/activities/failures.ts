@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { DatabaseError } from 'pg';
-import { ProvisioningError, sqlState } from '../db/errors';
+import { ConcurrentAttemptError, ProvisioningError, sqlState } from '../db/errors';
 
 /**
  * SQLSTATE classes that are the input's fault and will fail again on retry: data exceptions (22),
@@ -18,6 +18,7 @@ export function toActivityFailure(error: unknown): unknown {
   if (error instanceof ProvisioningError) {
     return ApplicationFailure.create({ message: error.message, type: error.type, nonRetryable: true, details: error.field ? [{ field: error.field }] : [] });
   }
+  if (error instanceof ConcurrentAttemptError) return ApplicationFailure.create({ message: error.message, type: error.name, nonRetryable: false });
   const state = sqlState(error);
   if (state && PERMANENT_SQLSTATE_CLASSES.includes(state.slice(0, 2))) {
     return ApplicationFailure.create({ message: (error as Error).message, type: state.startsWith('22') ? 'InvalidInput' : 'DatabaseError', nonRetryable: true });

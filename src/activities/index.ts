@@ -15,6 +15,8 @@ import {
 } from '../db/tenant-operations';
 import type { BeforeCommit } from '../db/transaction';
 import { createAdminUserInDB, rollbackUserInDB, type CreateAdminUserInput, type CreateAdminUserResult } from '../db/user-operations';
+import { requestIdempotencyKey } from '../workflows/types';
+import { toActivityFailure } from './failures';
 import { currentRun, runStep } from './step-runner';
 
 export interface ActivityDependencies {
@@ -25,27 +27,35 @@ export interface ActivityDependencies {
   runs?: RunRecords;
 }
 
-export type CreateTenantActivityInput = Omit<CreateTenantInput, 'idempotencyKey'>;
+/** The workflow passes its request's idempotency key; a caller that does not gets the one derived from the activity context. */
+export type CreateTenantActivityInput = Omit<CreateTenantInput, 'idempotencyKey'> & { idempotencyKey?: string };
+
+/** A compensation's options: which request's tenant to remove (see CreateTenantActivityInput). */
+export type CompensationOptions = RollbackOptions & { idempotencyKey?: string };
 
 export interface RunOutcome {
   status: Extract<RunStatus, 'compensated' | 'compensation_failed'>;
   failure: RunFailure;
 }
 
-/** The provisioning workflow's idempotency key: one per workflow execution, stable across activity retries. */
-function idempotencyKey(): string {
+/**
+ * The provisioning request's idempotency key, as the workflow passed it. Workflow code from before the
+ * key was passed derives it from the run: the same value for a run that was never reset.
+ */
+function idempotencyKey(given?: string): string {
+  if (given !== undefined) return given;
   const { workflowExecution, activityId } = Context.current().info;
-  return workflowExecution ? `${workflowExecution.workflowId}/${workflowExecution.runId}` : `activity/${activityId}`;
+  return workflowExecution ? requestIdempotencyKey(workflowExecution.workflowId, workflowExecution.runId) : `activity/${activityId}`;
 }
 
 /** Rolls back only what this workflow execution created: the tenant holding its idempotency key. */
 async function rollbackOwnTenant(
   knex: Knex,
   rollback: (knex: Knex, tenantId: string, options: RollbackCall) => Promise<number>,
-  options: RollbackOptions,
+  { idempotencyKey: givenKey, ...options }: CompensationOptions,
   beforeCommit: BeforeCommit<number>,
 ): Promise<number> {
-  const tenantId = await findTenantIdByIdempotencyKey(knex, idempotencyKey());
+  const tenantId = await findTenantIdByIdempotencyKey(knex, idempotencyKey(givenKey));
   if (tenantId) return rollback(knex, tenantId, { ...options, beforeCommit });
   // Nothing to delete; the step still runs its pre-COMMIT work (its run record, the cancellation check).
   await knex.transaction((trx) => beforeCommit(trx, 0));
@@ -64,7 +74,7 @@ export function createActivities({ knex, bcryptCost, runs }: ActivityDependencie
       return runStep(runs, {
         step: 'createTenant',
         attributes: { slug: input.slug },
-        operation: (beforeCommit) => createTenantInDB(knex, { ...input, idempotencyKey: idempotencyKey() }, beforeCommit),
+        operation: (beforeCommit) => createTenantInDB(knex, { ...input, idempotencyKey: idempotencyKey(input.idempotencyKey) }, beforeCommit),
         summary: (r) => ({ tenantId: r.tenantId, slug: r.slug, created: r.created }),
         changes: (r) => ({ status: 'running', tenant: r.tenantId, slug: r.slug }),
       });
@@ -99,7 +109,7 @@ export function createActivities({ knex, bcryptCost, runs }: ActivityDependencie
     },
 
     /** Compensation: removes the users of the tenant this workflow execution created, if any. */
-    rollbackUser(options: RollbackOptions = {}): Promise<number> {
+    rollbackUser(options: CompensationOptions = {}): Promise<number> {
       return runStep(runs, {
         step: 'rollbackUser',
         attributes: {},
@@ -110,7 +120,7 @@ export function createActivities({ knex, bcryptCost, runs }: ActivityDependencie
     },
 
     /** Compensation: removes every row of the tenant this workflow execution created, if any. */
-    rollbackTenant(options: RollbackOptions = {}): Promise<number> {
+    rollbackTenant(options: CompensationOptions = {}): Promise<number> {
       return runStep(runs, {
         step: 'rollbackTenant',
         attributes: {},
@@ -123,7 +133,12 @@ export function createActivities({ knex, bcryptCost, runs }: ActivityDependencie
     /** Records how a run that did not complete ended (compensated, or compensation_failed) and where it failed. */
     async recordRunOutcome(outcome: RunOutcome): Promise<void> {
       const run = currentRun();
-      if (runs && run) await runs.recordOutcome(run, outcome.status, outcome.failure);
+      try {
+        if (runs && run) await runs.recordOutcome(run, outcome.status, outcome.failure);
+      } catch (error) {
+        // The same mapping as every step: a transient database error is retried, not failed for good.
+        throw toActivityFailure(error);
+      }
     },
   };
 }

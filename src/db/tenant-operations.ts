@@ -3,6 +3,7 @@ import { ProvisioningError } from './errors';
 import { transaction, type BeforeCommit } from './transaction';
 import { expandGrants, TENANT_SEED, type TenantSeed } from './tenant-seed';
 import { uuidV5 } from './stable-id';
+import { workflowIdOfKey } from '../workflows/types';
 import { normalizeEmail, normalizeSlug, normalizeTenantName, requireUuid, slugFromName } from './validation';
 
 export interface CreateTenantInput {
@@ -25,6 +26,8 @@ export interface CreateTenantResult {
   slug: string;
   /** false when an earlier attempt with the same idempotency key had already created it. */
   created: boolean;
+  /** The half-made tenant of a dead run of the same workflow id that this call removed to take the slug. */
+  supersededTenantId?: string;
 }
 
 export interface SetupTenantDataResult {
@@ -65,18 +68,41 @@ export async function createTenantInDB(knex: Knex, input: CreateTenantInput, bef
     throw new ProvisioningError('InvalidInput', 'idempotencyKey is required', 'idempotencyKey');
   }
   return transaction(knex, async (trx) => {
-    const [inserted] = await trx('tenants')
-      .insert({ slug: tenant.slug, name: tenant.name, contact_email: tenant.contactEmail, idempotency_key: input.idempotencyKey })
-      .onConflict()
-      .ignore()
-      .returning<{ tenant: string }[]>('tenant');
-    if (inserted) return { tenantId: inserted.tenant, slug: tenant.slug, created: true };
+    const insert = async () => {
+      const [row] = await trx('tenants')
+        .insert({ slug: tenant.slug, name: tenant.name, contact_email: tenant.contactEmail, idempotency_key: input.idempotencyKey })
+        .onConflict()
+        .ignore()
+        .returning<{ tenant: string }[]>('tenant');
+      return row?.tenant;
+    };
+    const inserted = await insert();
+    if (inserted) return { tenantId: inserted, slug: tenant.slug, created: true };
 
-    const existing = await trx('tenants').where({ slug: tenant.slug }).first<{ tenant: string; idempotency_key: string } | undefined>('tenant', 'idempotency_key');
+    const existing = await trx('tenants')
+      .where({ slug: tenant.slug })
+      .forUpdate()
+      .first<{ tenant: string; idempotency_key: string; status: string } | undefined>('tenant', 'idempotency_key', 'status');
     if (existing?.idempotency_key === input.idempotencyKey) return { tenantId: existing.tenant, slug: tenant.slug, created: false };
+    if (existing && isLeftByDeadRun(existing, input.idempotencyKey)) {
+      await deleteRowsOfLockedTenant(trx, existing.tenant, TENANT_TABLES_CHILDREN_FIRST);
+      const tenantId = await insert();
+      if (tenantId) return { tenantId, slug: tenant.slug, created: true, supersededTenantId: existing.tenant };
+    }
     if (existing) throw new ProvisioningError('TenantAlreadyExists', `a tenant with slug '${tenant.slug}' already exists`);
     throw new ProvisioningError('InvalidInput', 'idempotencyKey already created a tenant with another slug', 'idempotencyKey');
   }, beforeCommit);
+}
+
+/**
+ * A tenant still `provisioning` whose key names the same workflow id as ours but another request: a
+ * run of this workflow id that died without compensating (terminated, or its compensation failed).
+ * Only one run of a workflow id runs at a time, so that run is over and its half-made tenant is ours
+ * to replace; a tenant that reached `active` never is.
+ */
+function isLeftByDeadRun(existing: { idempotency_key: string; status: string }, idempotencyKey: string): boolean {
+  const workflowId = workflowIdOfKey(idempotencyKey);
+  return existing.status === 'provisioning' && workflowId !== '' && workflowIdOfKey(existing.idempotency_key) === workflowId;
 }
 
 function seedRows(tenantId: string, seed: TenantSeed) {
@@ -151,10 +177,15 @@ export async function deleteTenantRows(knex: Knex, tenantId: string, tables: rea
     if (tenant.status === 'active' && !options.force) {
       throw new ProvisioningError('TenantAlreadyActive', `tenant ${tenantId} is active; refusing to roll it back without force`);
     }
-    let deleted = 0;
-    for (const table of tables) deleted += await trx(table).where({ tenant: tenantId }).delete();
-    return deleted;
+    return deleteRowsOfLockedTenant(trx, tenantId, tables);
   }, options.beforeCommit);
+}
+
+/** Deletes the tenant's rows from `tables`, children first, inside a transaction that holds the tenant row's lock. */
+async function deleteRowsOfLockedTenant(trx: Knex.Transaction, tenantId: string, tables: readonly string[]): Promise<number> {
+  let deleted = 0;
+  for (const table of tables) deleted += await trx(table).where({ tenant: tenantId }).delete();
+  return deleted;
 }
 
 /** Compensation for createTenant and setupTenantData: removes every row of the tenant. */

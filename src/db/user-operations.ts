@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ProvisioningError, sqlState } from './errors';
+import { ConcurrentAttemptError, ProvisioningError, sqlState } from './errors';
 import { generateTemporaryPassword, hashPassword, validatePassword } from './passwords';
 import { deleteTenantRows, USER_TABLES_CHILDREN_FIRST, type RollbackCall } from './tenant-operations';
 import { transaction, type BeforeCommit } from './transaction';
@@ -26,14 +26,19 @@ export interface CreateAdminUserResult {
 interface ExistingUser {
   user_id: string;
   must_change_password: boolean;
+  password_hash: string;
 }
-
 
 /**
  * Creates the tenant's first user with the Admin role. Idempotent on (tenant, email): a rerun returns
  * the same user id. The one exception is a user still holding an undelivered temporary password: a
  * rerun (the first attempt's result was lost) issues a fresh temporary password, since the old one
  * exists nowhere in plain text. bcrypt runs before the transaction so no connection waits on it.
+ *
+ * The password delivered is always the one whose hash is stored: the write is a compare-and-set on the
+ * row this call read before hashing. An attempt that finds it changed (a stale attempt committing after
+ * its retry, or the reverse) writes nothing and fails with a retryable ConcurrentAttemptError, so only
+ * the attempt Temporal still waits for can deliver a password, and only the one it stored.
  */
 export async function createAdminUserInDB(
   knex: Knex,
@@ -47,9 +52,9 @@ export async function createAdminUserInDB(
   const lastName = normalizePersonName('lastName', input.lastName);
   const givenPassword = input.password === undefined || input.password === null ? undefined : validatePassword(input.password);
 
-  const existing = await knex('users').where({ tenant: tenantId, email }).first<ExistingUser | undefined>('user_id', 'must_change_password');
-  if (existing && (givenPassword !== undefined || !existing.must_change_password)) {
-    const result = { userId: existing.user_id, email, created: false };
+  const observed = await knex('users').where({ tenant: tenantId, email }).first<ExistingUser | undefined>('user_id', 'must_change_password', 'password_hash');
+  if (observed && (givenPassword !== undefined || !observed.must_change_password)) {
+    const result = { userId: observed.user_id, email, created: false };
     return beforeCommit ? transaction(knex, () => Promise.resolve(result), beforeCommit) : result;
   }
 
@@ -57,7 +62,11 @@ export async function createAdminUserInDB(
   const passwordHash = await hashPassword(givenPassword ?? temporaryPassword!, bcryptCost);
 
   try {
-    return await transaction(knex, (trx) => writeAdminUser(trx, { tenantId, email, firstName, lastName, passwordHash, temporaryPassword }), beforeCommit);
+    return await transaction(
+      knex,
+      (trx) => writeAdminUser(trx, { tenantId, email, firstName, lastName, passwordHash, temporaryPassword }, observed?.password_hash),
+      beforeCommit,
+    );
   } catch (error) {
     if (sqlState(error) === '23503') throw new ProvisioningError('TenantNotFound', `tenant ${tenantId} does not exist`);
     throw error;
@@ -74,8 +83,14 @@ interface AdminUserRow {
   temporaryPassword: string | undefined;
 }
 
-/** The admin user's rows, inside the caller's transaction. */
-async function writeAdminUser(trx: Knex.Transaction, { tenantId, email, firstName, lastName, passwordHash, temporaryPassword }: AdminUserRow): Promise<CreateAdminUserResult> {
+const CHANGED_MEANWHILE = 'the admin user changed while this attempt was hashing (another attempt of the step); retrying from the current row';
+
+/**
+ * The admin user's rows, inside the caller's transaction. `observedHash` is the password hash this
+ * attempt read before hashing (undefined: no user then); the user row is written only if it still holds.
+ */
+async function writeAdminUser(trx: Knex.Transaction, row: AdminUserRow, observedHash: string | undefined): Promise<CreateAdminUserResult> {
+  const { tenantId, email, temporaryPassword } = row;
   const role = await trx('roles').where({ tenant: tenantId, name: ADMIN_ROLE }).first<{ role_id: string } | undefined>('role_id');
   if (!role) {
     // No role also means no tenant at all; tell the two apart so the caller matches the right type.
@@ -83,32 +98,37 @@ async function writeAdminUser(trx: Knex.Transaction, { tenantId, email, firstNam
     throw new ProvisioningError('TenantNotSetUp', `tenant ${tenantId} has no ${ADMIN_ROLE} role; run setupTenantData first`);
   }
 
+  const user = observedHash === undefined ? await insertAdminUser(trx, row) : await reissueTemporaryPassword(trx, row, observedHash);
+  await trx('user_roles').insert({ tenant: tenantId, user_id: user.userId, role_id: role.role_id }).onConflict().ignore();
+  return { userId: user.userId, email, ...(temporaryPassword ? { temporaryPassword } : {}), created: user.created };
+}
+
+async function insertAdminUser(trx: Knex.Transaction, row: AdminUserRow): Promise<{ userId: string; created: boolean }> {
+  const { tenantId, email, firstName, lastName, passwordHash, temporaryPassword } = row;
   // No conflict target: every unique index arbitrates, so a racing attempt for the same user waits for
-  // the winner and lands here instead of failing on the cross-tenant email index.
+  // the winner and lands below instead of failing on the cross-tenant email index.
   const [inserted] = await trx('users')
     .insert({ tenant: tenantId, email, first_name: firstName, last_name: lastName, password_hash: passwordHash, must_change_password: temporaryPassword !== undefined })
     .onConflict()
     .ignore()
     .returning<{ user_id: string }[]>('user_id');
+  if (inserted) return { userId: inserted.user_id, created: true };
+  const existing = await trx('users').where({ tenant: tenantId, email }).first<{ user_id: string } | undefined>('user_id');
+  if (!existing) throw new ProvisioningError('EmailAlreadyInUse', 'the admin email is already used by a user of another tenant');
+  // Another attempt created the user meanwhile. A given password is the one it hashed too; a temporary
+  // one of ours was never stored, so it must not be delivered.
+  if (temporaryPassword) throw new ConcurrentAttemptError(CHANGED_MEANWHILE);
+  return { userId: existing.user_id, created: false };
+}
 
-  let userId = inserted?.user_id;
-  let issuedPassword = temporaryPassword;
-  if (!userId) {
-    if (!(await trx('users').where({ tenant: tenantId, email }).first('user_id'))) {
-      throw new ProvisioningError('EmailAlreadyInUse', 'the admin email is already used by a user of another tenant');
-    }
-    // An earlier attempt created the user; a temporary password it issued was never delivered, so replace it.
-    const [reissued] = temporaryPassword
-      ? await trx('users')
-          .where({ tenant: tenantId, email, must_change_password: true })
-          .update({ password_hash: passwordHash, updated_at: trx.fn.now() })
-          .returning<{ user_id: string }[]>('user_id')
-      : [];
-    if (!reissued) issuedPassword = undefined;
-    userId = reissued?.user_id ?? (await trx('users').where({ tenant: tenantId, email }).first<{ user_id: string }>('user_id')).user_id;
-  }
-  await trx('user_roles').insert({ tenant: tenantId, user_id: userId, role_id: role.role_id }).onConflict().ignore();
-  return { userId, email, ...(issuedPassword ? { temporaryPassword: issuedPassword } : {}), created: inserted !== undefined };
+/** Replaces an undelivered temporary password, only if the hash is still the one this attempt read. */
+async function reissueTemporaryPassword(trx: Knex.Transaction, row: AdminUserRow, observedHash: string): Promise<{ userId: string; created: boolean }> {
+  const [updated] = await trx('users')
+    .where({ tenant: row.tenantId, email: row.email, must_change_password: true, password_hash: observedHash })
+    .update({ password_hash: row.passwordHash, updated_at: trx.fn.now() })
+    .returning<{ user_id: string }[]>('user_id');
+  if (!updated) throw new ConcurrentAttemptError(CHANGED_MEANWHILE);
+  return { userId: updated.user_id, created: false };
 }
 
 /** Compensation for createAdminUser: removes the tenant's users and their role links. */

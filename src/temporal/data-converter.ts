@@ -1,7 +1,8 @@
 import type { DataConverter } from '@temporalio/common';
 import type { PayloadKey } from '../config';
-import { AesGcmPayloadCodec } from './payload-codec';
+import { AesGcmPayloadCodec, type UnencryptedPayloads } from './payload-codec';
 
-export function dataConverter(keys: readonly PayloadKey[]): DataConverter {
-  return { payloadCodecs: [new AesGcmPayloadCodec(keys)], failureConverterPath: require.resolve('./failure-converter') };
+/** Clients pass unencrypted payloads through; the worker marks them so the workflow refuses them. */
+export function dataConverter(keys: readonly PayloadKey[], unencrypted: UnencryptedPayloads = 'pass'): DataConverter {
+  return { payloadCodecs: [new AesGcmPayloadCodec(keys, unencrypted)], failureConverterPath: require.resolve('./failure-converter') };
 }

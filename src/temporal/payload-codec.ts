@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { PayloadKey } from '../config';
+import { unencryptedPayloadMarker } from './unencrypted-payload';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -17,6 +18,17 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
+ * What decode does with a payload that is not encrypted. `pass`: return it as it is (a client reading
+ * what the server itself wrote). `mark`: the worker's choice: never decode it, hand the workflow a marker
+ * instead, so plaintext input from a client without this codec is refused rather than used.
+ */
+export type UnencryptedPayloads = 'pass' | 'mark';
+
+function markerPayload(encoding: string): Payload {
+  return { metadata: { encoding: encoder.encode('json/plain') }, data: encoder.encode(JSON.stringify(unencryptedPayloadMarker(encoding))) };
+}
+
+/**
  * Encrypts every payload with AES-256-GCM before it reaches the Temporal server, so workflow input
  * (the admin's password) and results (a temporary password) are stored only as ciphertext. The key id
  * travels in the payload's metadata: add a new key first in the list to rotate, keep old ones to decrypt.
@@ -25,7 +37,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   readonly #encryptWith: { id: string; key: Buffer };
   readonly #keys: Map<string, Buffer>;
 
-  constructor(keys: readonly PayloadKey[]) {
+  constructor(
+    keys: readonly PayloadKey[],
+    private readonly unencrypted: UnencryptedPayloads = 'pass',
+  ) {
     if (keys.length === 0) throw new Error('PAYLOAD_ENCRYPTION_KEYS: at least one key is required');
     this.#keys = new Map(keys.map((k) => [k.id, Buffer.from(k.key.reveal(), 'base64')]));
     this.#encryptWith = { id: keys[0]!.id, key: this.#keys.get(keys[0]!.id)! };
@@ -46,8 +61,9 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   decode(payloads: Payload[]): Promise<Payload[]> {
     return settle(() =>
       payloads.map((payload) => {
-        if (!payload.metadata?.encoding || decoder.decode(payload.metadata.encoding) !== ENCRYPTED_ENCODING) return payload;
-        const keyIdBytes = payload.metadata[KEY_ID_METADATA];
+        const encoding = payload.metadata?.encoding ? decoder.decode(payload.metadata.encoding) : '';
+        if (encoding !== ENCRYPTED_ENCODING) return this.unencrypted === 'mark' ? markerPayload(encoding || 'none') : payload;
+        const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
         const keyId = keyIdBytes ? decoder.decode(keyIdBytes) : '';
         const key = this.#keys.get(keyId);
         if (!key) throw new Error(`payload encrypted with key '${keyId}', which is not in PAYLOAD_ENCRYPTION_KEYS`);

@@ -9,11 +9,13 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { ProvisioningActivities, RunOutcome } from '../activities';
 import type { RunFailure } from '../db/run-records';
 import { PROVISIONING_ERROR_TYPES } from '../db/errors';
 import { METRIC } from '../metric-names';
+import { checkWorkflowInput } from './input';
 import {
   getStateQuery,
   PROVISIONING_STEPS,
@@ -22,6 +24,7 @@ import {
   type ProvisioningStep,
   type TenantCreationInput,
   type TenantCreationResult,
+  requestIdempotencyKey,
 } from './types';
 
 const NON_RETRYABLE = [...PROVISIONING_ERROR_TYPES, 'DatabaseError'];
@@ -67,7 +70,8 @@ const provisioningCounters = () => ({
 
 function describeError(error: unknown): { message: string; type?: string } {
   const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
-  return { message: (cause as Error).message, ...(cause instanceof ApplicationFailure && cause.type ? { type: cause.type } : {}) };
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return { message, ...(cause instanceof ApplicationFailure && cause.type ? { type: cause.type } : {}) };
 }
 
 /**
@@ -76,9 +80,21 @@ function describeError(error: unknown): { message: string; type?: string } {
  * in a non-cancellable scope. Each compensation finds what this execution created by its idempotency
  * key, so it is registered before its step runs: a step can commit even when its call does not return.
  */
-export async function tenantCreationWorkflow(input: TenantCreationInput): Promise<TenantCreationResult> {
+export async function tenantCreationWorkflow(untrustedInput: TenantCreationInput): Promise<TenantCreationResult> {
   const state: ProvisioningState = { status: 'running', step: 'starting', completedSteps: [], progress: 0 };
   setHandler(getStateQuery, () => state);
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+  let input: TenantCreationInput;
+  try {
+    input = checkWorkflowInput(untrustedInput, workflowId);
+  } catch (error) {
+    state.status = 'rejected';
+    state.lastError = describeError(error);
+    throw error;
+  }
+  // One key per provisioning request: reset and continue-as-new keep the chain's first run id, so a
+  // reset run finds what the run it replaced created instead of failing on its own tenant.
+  const idempotencyKey = requestIdempotencyKey(workflowId, firstExecutionRunId);
   const provisionings = provisioningCounters();
   provisionings.started.add(1);
   const undo: CompensationStep[] = [];
@@ -94,7 +110,7 @@ export async function tenantCreationWorkflow(input: TenantCreationInput): Promis
   try {
     undo.unshift('rollbackTenant');
     const tenant = await step('createTenant', () =>
-      steps.createTenant({ name: input.tenantName, slug: input.slug, contactEmail: input.contactEmail ?? input.admin.email }),
+      steps.createTenant({ name: input.tenantName, slug: input.slug, contactEmail: input.contactEmail ?? input.admin.email, idempotencyKey }),
     );
     state.tenantId = tenant.tenantId;
     await step('setupTenantData', () => steps.setupTenantData(tenant.tenantId));
@@ -116,7 +132,7 @@ export async function tenantCreationWorkflow(input: TenantCreationInput): Promis
     const failedStep = state.step;
     state.lastError = describeError(error);
     provisionings.failed.add(1);
-    await compensate(undo, state, { step: failedStep, ...state.lastError });
+    await compensate(undo, idempotencyKey, state, { step: failedStep, ...state.lastError });
     provisionings.compensated.add(1);
     if (isCancellation(error)) throw error;
     throw ApplicationFailure.create({
@@ -141,13 +157,13 @@ async function recordRunOutcome(outcome: RunOutcome): Promise<void> {
   }
 }
 
-async function compensate(undo: readonly CompensationStep[], state: ProvisioningState, failure: RunFailure): Promise<void> {
+async function compensate(undo: readonly CompensationStep[], idempotencyKey: string, state: ProvisioningState, failure: RunFailure): Promise<void> {
   state.status = 'compensating';
   await CancellationScope.nonCancellable(async () => {
     for (const compensation of undo) {
       state.step = compensation;
       try {
-        await compensations[compensation]();
+        await compensations[compensation]({ idempotencyKey });
       } catch (error) {
         state.status = 'compensation_failed';
         state.lastError = describeError(error);

@@ -34,7 +34,8 @@ export const PROVISIONING_STEPS = ['createTenant', 'setupTenantData', 'createAdm
 export type ProvisioningStep = (typeof PROVISIONING_STEPS)[number];
 export type CompensationStep = 'rollbackUser' | 'rollbackTenant';
 
-export type ProvisioningStatus = 'running' | 'completed' | 'compensating' | 'compensated' | 'compensation_failed';
+/** `rejected`: the input broke the contract (see checkWorkflowInput); nothing ran. */
+export type ProvisioningStatus = 'running' | 'completed' | 'compensating' | 'compensated' | 'compensation_failed' | 'rejected';
 
 export interface ProvisioningState {
   status: ProvisioningStatus;
@@ -50,6 +51,19 @@ export interface ProvisioningState {
 
 export function workflowIdForSlug(slug: string): string {
   return `${WORKFLOW_ID_PREFIX}${slug}`;
+}
+
+/**
+ * The idempotency key of one provisioning request, stored on the tenant it creates: the workflow id and
+ * the first run id of its chain, which `temporal workflow reset` and continue-as-new keep.
+ */
+export function requestIdempotencyKey(workflowId: string, firstExecutionRunId: string): string {
+  return `${workflowId}/${firstExecutionRunId}`;
+}
+
+/** The workflow id part of an idempotency key made by requestIdempotencyKey. */
+export function workflowIdOfKey(idempotencyKey: string): string {
+  return idempotencyKey.slice(0, Math.max(0, idempotencyKey.lastIndexOf('/')));
 }
 
 export const getStateQuery = defineQuery<ProvisioningState>('getState');

@@ -1,0 +1,55 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+import { normalizeSlug } from '../db/validation';
+import { UNENCRYPTED_PAYLOAD, unencryptedEncodingOf } from '../temporal/unencrypted-payload';
+import { workflowIdForSlug, type TenantCreationInput } from './types';
+
+function invalid(field: string, problem: string): ApplicationFailure {
+  return ApplicationFailure.create({ message: `${field} ${problem}`, type: 'InvalidInput', nonRetryable: true, details: [{ field }] });
+}
+
+function requireObject(field: string, value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(field, 'is required and must be an object');
+  return value as Record<string, unknown>;
+}
+
+function requireString(object: Record<string, unknown>, field: string, path = field): void {
+  if (typeof object[field] !== 'string') throw invalid(path, 'is required and must be a string');
+}
+
+function optionalString(object: Record<string, unknown>, field: string, path = field): void {
+  if (object[field] !== undefined && typeof object[field] !== 'string') throw invalid(path, 'must be a string when given');
+}
+
+/**
+ * Input from any client is untrusted: the worker checks the contract before running a step. An
+ * unencrypted payload (a client without our codec) fails with UnencryptedPayload; a missing field, a
+ * slug that is not normalized, or a workflow id not derived from the slug fail with InvalidInput.
+ * Field contents (lengths, characters, email syntax) are validated by the activities that use them.
+ */
+export function checkWorkflowInput(raw: unknown, workflowId: string): TenantCreationInput {
+  const unencrypted = unencryptedEncodingOf(raw);
+  if (unencrypted !== undefined) {
+    throw ApplicationFailure.create({
+      message: `workflow input arrived unencrypted (encoding ${unencrypted}); start it through a client with the tenant-workflows payload codec (PAYLOAD_ENCRYPTION_KEYS, encoding binary/encrypted; see the README)`,
+      type: UNENCRYPTED_PAYLOAD,
+      nonRetryable: true,
+    });
+  }
+  const input = requireObject('input', raw);
+  requireString(input, 'tenantName');
+  requireString(input, 'slug');
+  optionalString(input, 'contactEmail');
+  const admin = requireObject('admin', input.admin);
+  for (const field of ['email', 'firstName', 'lastName']) requireString(admin, field, `admin.${field}`);
+  optionalString(admin, 'password', 'admin.password');
+  const slug = input.slug as string;
+  let normalized: string;
+  try {
+    normalized = normalizeSlug(slug);
+  } catch (error) {
+    throw invalid('slug', (error as Error).message.replace(/^slug /, ''));
+  }
+  if (normalized !== slug) throw invalid('slug', `must be given normalized ('${normalized}')`);
+  if (workflowId !== workflowIdForSlug(slug)) throw invalid('workflowId', `must be '${workflowIdForSlug(slug)}', derived from the slug`);
+  return input as unknown as TenantCreationInput;
+}
