@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   Client,
   Connection,
@@ -12,7 +13,7 @@ import { validatePassword } from './db/passwords';
 import { normalizeEmail, normalizePersonName } from './db/validation';
 import { dataConverter } from './temporal/data-converter';
 import { temporalConnectConfig } from './temporal/connection-options';
-import { getStateQuery, WORKFLOW_ID_PREFIX, workflowIdForSlug, type ProvisioningState, type TenantCreationInput, type TenantCreationResult } from './workflows/types';
+import { getStateQuery, WORKFLOW_ID_PREFIX, WORKFLOW_TYPE, workflowIdForSlug, type ProvisioningState, type TenantCreationInput, type TenantCreationResult } from './workflows/types';
 
 export type { ProvisioningState, TenantCreationInput, TenantCreationResult } from './workflows/types';
 export { ProvisioningError } from './db/errors';
@@ -31,6 +32,35 @@ export class TenantAlreadyProvisionedError extends Error {
     super(`tenant '${slug}' was already provisioned (workflow ${workflowId} completed); it cannot be created again`);
     this.name = 'TenantAlreadyProvisionedError';
   }
+}
+
+/** A provisioning of the slug is running for a different request; it never hands this caller its result. */
+export class ProvisioningInProgressError extends Error {
+  readonly type = 'ProvisioningInProgress';
+  constructor(readonly slug: string, readonly workflowId: string) {
+    super(`tenant '${slug}' is being provisioned by a different request (workflow ${workflowId}); wait for it to end, or use another slug`);
+    this.name = 'ProvisioningInProgressError';
+  }
+}
+
+/** The memo field holding requestDigest(input): written at start, compared when a start attaches. */
+export const REQUEST_DIGEST_MEMO = 'requestDigest';
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * SHA-256 of the normalized request (password included, so a different password is a different
+ * request). Kept in the memo, which the payload codec encrypts like the input itself.
+ */
+export function requestDigest(input: TenantCreationInput): string {
+  return createHash('sha256').update(canonicalJson(input)).digest('hex');
 }
 
 export interface ProvisioningStatus {
@@ -64,18 +94,23 @@ export class ProvisioningClient {
   ) {}
 
   /**
-   * Starts provisioning, or returns the running execution for the same slug (the workflow id is
-   * derived from it, so one tenant is never provisioned twice at once). A tenant whose provisioning
-   * completed cannot be started again: TenantAlreadyProvisionedError. A failed one can be retried.
+   * Starts provisioning, or attaches to the running execution for the same slug when it was started by
+   * the same request (same normalized input, compared by digest): the workflow id is derived from the
+   * slug, so one tenant is never provisioned twice at once. A different request for a slug in progress
+   * fails with ProvisioningInProgressError, never with the other request's result. A tenant whose
+   * provisioning completed cannot be started again: TenantAlreadyProvisionedError. A failed one can.
    */
   async start(request: CreateTenantRequest): Promise<WorkflowHandleWithFirstExecutionRunId<TenantCreationWorkflow>> {
     const input = toWorkflowInput(request);
     const workflowId = workflowIdForSlug(input.slug);
+    const digest = requestDigest(input);
+    let handle: WorkflowHandleWithFirstExecutionRunId<TenantCreationWorkflow>;
     try {
-      return await this.client.workflow.start('tenantCreationWorkflow', {
+      handle = await this.client.workflow.start<TenantCreationWorkflow>(WORKFLOW_TYPE, {
         taskQueue: this.taskQueue,
         workflowId,
         args: [input],
+        memo: { [REQUEST_DIGEST_MEMO]: digest },
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       });
@@ -83,6 +118,9 @@ export class ProvisioningClient {
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw new TenantAlreadyProvisionedError(input.slug, workflowId);
       throw error;
     }
+    const running = await this.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe();
+    if (running.memo?.[REQUEST_DIGEST_MEMO] !== digest) throw new ProvisioningInProgressError(input.slug, workflowId);
+    return handle;
   }
 
   handle(slugOrWorkflowId: string): WorkflowHandle<TenantCreationWorkflow> {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { connectProvisioningClient, type CreateTenantRequest } from '../client';
+import { connectProvisioningClient, ProvisioningInProgressError, type CreateTenantRequest } from '../client';
 import { getConfig } from '../config';
 import { ProvisioningError } from '../db/errors';
 import { followProvisioning, temporalUiLink } from './follow';
@@ -9,13 +9,16 @@ export const CREATE_TENANT_USAGE = `Usage: tenant-workflows create-tenant --name
                                       [--slug SLUG] [--contact-email EMAIL] [--password-file FILE] [--wait] [--json]
 
 Starts provisioning a tenant with its first admin user. The workflow id is tenant-<slug>: starting the
-same tenant again while it runs attaches to the running provisioning.
+same request again while it runs attaches to the running provisioning; a different request for a slug
+being provisioned exits 75 (ProvisioningInProgress) and is never shown the other request's result.
   --password-file FILE  read the admin's password from FILE (never from a flag, which 'ps' would show);
                         without it a temporary password is generated and shown once with --wait
   --wait                follow the steps until provisioning ends; exit 1 if it fails
   --json                machine-readable output`;
 
 const EX_DATAERR = 65;
+/** sysexits' EX_TEMPFAIL: another request holds the slug for now; try again once it has ended. */
+const EX_TEMPFAIL = 75;
 
 function readPasswordFile(path: string): string {
   try {
@@ -74,6 +77,10 @@ export async function createTenantCommand(argv: string[]): Promise<number> {
       if (error instanceof ProvisioningError) {
         console.error(`invalid input: ${error.message}`);
         return EX_DATAERR;
+      }
+      if (error instanceof ProvisioningInProgressError) {
+        console.error(error.message);
+        return EX_TEMPFAIL;
       }
       throw error;
     }
