@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { getStorageConnection } from './admin';
-import type { RUN_STATUSES } from './migrations/20261121100001_create_provisioning_runs';
+import type { RUN_STATUSES } from './migrations/20261203100001_run_status_abandoned';
 
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
@@ -70,7 +70,10 @@ export class RunRecords {
     return `${this.schema}.provisioning_runs`;
   }
 
-  /** Upserts the run and sets `details.steps[step]`; one statement. */
+  /**
+   * Upserts the run and sets `details.steps[step]`; one statement. The first record of a run also marks
+   * the runs of its workflow id that never ended (terminated or reset by an operator) `abandoned`.
+   */
   async recordStep(db: Knex | Knex.Transaction, run: RunKey, step: string, record: StepRecord, changes: RunChanges = {}): Promise<void> {
     const stepJson = JSON.stringify({ [step]: record });
     const columns = {
@@ -79,7 +82,7 @@ export class RunRecords {
       ...(changes.slug ? { slug: changes.slug } : {}),
       ...(changes.completed ? { completed_at: db.fn.now() } : {}),
     };
-    await db(this.table)
+    const [inserted] = await db(this.table)
       .insert({ workflow_id: run.workflowId, run_id: run.runId, details: JSON.stringify({ steps: { [step]: record } }), ...columns })
       .onConflict(['workflow_id', 'run_id'])
       .merge({
@@ -87,7 +90,18 @@ export class RunRecords {
         details: db.raw("jsonb_set(provisioning_runs.details, '{steps}', coalesce(provisioning_runs.details -> 'steps', '{}'::jsonb) || ?::jsonb)", [stepJson]),
         updated_at: db.fn.now(),
         ...columns,
-      });
+      })
+      // xmax is 0 on a row this statement inserted, not on one it updated.
+      .returning<Array<{ inserted: boolean }>>(db.raw('(xmax = 0) AS inserted'));
+    if (inserted?.inserted) await this.abandonOtherRuns(db, run);
+  }
+
+  private async abandonOtherRuns(db: Knex | Knex.Transaction, run: RunKey): Promise<void> {
+    await db(this.table)
+      .where({ workflow_id: run.workflowId })
+      .whereNot({ run_id: run.runId })
+      .whereIn('status', ['running', 'compensating'])
+      .update({ status: 'abandoned', updated_at: db.fn.now(), completed_at: db.fn.now() });
   }
 
   /** Records how a run that did not complete ended: its status and the step it failed at. */

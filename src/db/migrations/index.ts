@@ -4,11 +4,12 @@ import { createTenants } from './20261121000001_create_tenants';
 import { createRolesAndPermissions } from './20261121000002_create_roles_and_permissions';
 import { createUsers } from './20261121000003_create_users';
 import { createProvisioningRuns } from './20261121100001_create_provisioning_runs';
+import { runStatusAbandoned } from './20261203100001_run_status_abandoned';
 
 export type { Migration, MigrationTarget } from './migration';
 
 /** Every migration, oldest first. Listed here (not discovered on disk) so ts-node, jest and the build all see the same set. */
-export const MIGRATIONS: readonly Migration[] = [createTenants, createRolesAndPermissions, createUsers, createProvisioningRuns];
+export const MIGRATIONS: readonly Migration[] = [createTenants, createRolesAndPermissions, createUsers, createProvisioningRuns, runStatusAbandoned];
 
 /** The migrations of one target, each run with a context routed to that target's connection and schema. */
 export function migrationSource(target: MigrationTarget, storageSchema: string, serverRole: string): Knex.MigrationSource<Migration> {

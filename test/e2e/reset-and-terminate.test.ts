@@ -1,0 +1,58 @@
+import { toWorkflowInput } from '../../src/client';
+import { runRecords } from '../../src/db/run-records';
+import { getStateQuery, workflowIdForSlug } from '../../src/workflows/types';
+import { FaultPlan } from '../support/fault-plan';
+import { tenantRequest, useProvisioningHarness } from '../support/provisioning-worker';
+import { runTemporalCli } from '../support/temporal-cli';
+import { waitFor } from '../support/wait-for';
+
+const plan = new FaultPlan();
+const h = useProvisioningHarness((real) => plan.wrap(real));
+
+/** Starts a provisioning held before activateTenant, and waits until the admin user exists. */
+async function provisioningHeldBeforeActivation() {
+  const request = tenantRequest();
+  const workflowId = workflowIdForSlug(toWorkflowInput(request).slug);
+  let release = () => undefined as void;
+  plan.faults.set(workflowId, { hold: { activity: 'activateTenant', release: new Promise<void>((resolve) => (release = resolve)) } });
+  const handle = await h.client.start(request);
+  const state = await waitFor(async () => {
+    const s = await handle.query(getStateQuery);
+    return s.completedSteps.includes('createAdminUser') && s;
+  }, 'the admin user');
+  return { request, workflowId, handle, tenantId: state.tenantId!, release };
+}
+
+async function tenantsWithSlug(slug: string) {
+  return h.knex('tenants').where({ slug }).select<Array<{ tenant: string; status: string }>>('tenant', 'status');
+}
+
+describe('operators acting on a provisioning from outside', () => {
+  it('`temporal workflow reset`: the new run finds the tenant the old run made and completes it', async () => {
+    const { request, workflowId, tenantId, release } = await provisioningHeldBeforeActivation();
+    const reset = await runTemporalCli(['workflow', 'reset', '--workflow-id', workflowId, '--type', 'FirstWorkflowTask', '--reason', 'test: reset']);
+    expect(reset.stderr).toBe('');
+    plan.faults.delete(workflowId); // the new run is not held; the old run's attempt stays held until the end
+    const result = await h.client.handle(toWorkflowInput(request).slug).result();
+    expect(result.tenantId).toBe(tenantId);
+    expect(await tenantsWithSlug(result.slug)).toEqual([{ tenant: tenantId, status: 'active' }]);
+    const runs = await runRecords(h.config, h.knex).runsOf(workflowId);
+    expect(runs.map((r) => r.status).sort()).toEqual(['abandoned', 'completed']);
+    release();
+  });
+
+  it('`temporal workflow terminate`, then a new start: the half-made tenant is replaced, its admin email is free again', async () => {
+    const { request, workflowId, tenantId, release } = await provisioningHeldBeforeActivation();
+    const terminated = await runTemporalCli(['workflow', 'terminate', '--workflow-id', workflowId, '--reason', 'test: terminate']);
+    expect(terminated.stderr).toBe('');
+    plan.faults.delete(workflowId);
+    const result = await (await h.client.start(request)).result();
+    expect(result.tenantId).not.toBe(tenantId);
+    expect(await tenantsWithSlug(result.slug)).toEqual([{ tenant: result.tenantId, status: 'active' }]);
+    expect(await h.knex('users').where({ tenant: tenantId }).count<{ n: string }[]>({ n: '*' })).toEqual([{ n: '0' }]);
+    expect(await h.knex('users').where({ email: request.admin.email }).pluck('tenant')).toEqual([result.tenantId]);
+    const runs = await runRecords(h.config, h.knex).runsOf(workflowId);
+    expect(runs.map((r) => r.status).sort()).toEqual(['abandoned', 'completed']);
+    release();
+  });
+});
