@@ -26,6 +26,8 @@ export interface DatabaseConfig {
   admin: DatabaseRole;
   /** The application's runtime role: migrations grant it access to the tables they create. */
   server: DatabaseRole;
+  /** TENANT_DATA_SCHEMA: the schema of the tenant tables, named in every statement (never left to search_path). */
+  tenantSchema: string;
   pool: { min: number; max: number; acquireTimeoutMs: number; idleTimeoutMs: number };
   /** false: plain TCP. Otherwise TLS, verifying the server's certificate when rejectUnauthorized. */
   ssl: false | { rejectUnauthorized: boolean; ca?: string };
@@ -80,6 +82,7 @@ export function loadConfig(env: Env = process.env): Config {
     database: read.string('DB_NAME_SERVER', 'server'),
     admin: { user: read.string('DB_USER_ADMIN', 'postgres'), password: read.secret('DB_PASSWORD_ADMIN') },
     server: { user: read.string('DB_USER_SERVER', 'app_user'), password: read.secret('DB_PASSWORD_SERVER') },
+    tenantSchema: readSchemaName(read, 'TENANT_DATA_SCHEMA', 'public'),
     pool: {
       min: read.int('DB_POOL_MIN', 0, 0, poolMax),
       max: poolMax,
@@ -110,10 +113,18 @@ export function loadConfig(env: Env = process.env): Config {
 
 const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
-function readStorage(read: EnvReader, db: DatabaseConfig): StorageConfig {
-  const schema = read.string('WORKFLOW_STORAGE_SCHEMA', 'tenant_workflows');
+function readSchemaName(read: EnvReader, variable: string, fallback: string): string {
+  const schema = read.string(variable, fallback);
   if (!SQL_IDENTIFIER.test(schema)) {
-    read.problems.push(`WORKFLOW_STORAGE_SCHEMA: '${schema}' is not valid; use lower-case letters, digits and underscores, starting with a letter (at most 63)`);
+    read.problems.push(`${variable}: '${schema}' is not valid; use lower-case letters, digits and underscores, starting with a letter (at most 63)`);
+  }
+  return schema;
+}
+
+function readStorage(read: EnvReader, db: DatabaseConfig): StorageConfig {
+  const schema = readSchemaName(read, 'WORKFLOW_STORAGE_SCHEMA', 'tenant_workflows');
+  if (schema === db.tenantSchema) {
+    read.problems.push(`WORKFLOW_STORAGE_SCHEMA: '${schema}' is also TENANT_DATA_SCHEMA; the worker's own tables need a schema of their own`);
   }
   const host = read.optionalString('WORKFLOW_STORAGE_DB_HOST');
   const port = read.optionalString('WORKFLOW_STORAGE_DB_PORT');

@@ -1,6 +1,7 @@
 import knex, { type Knex } from 'knex';
 import { getConfig, type Config, type DatabaseConfig } from '../config';
 import { createLogger, type Logger } from '../logging';
+import { tenantSchemaParams } from './tenant-tables';
 
 /** Shown in pg_stat_activity so operators (and the chaos tests) can tell the worker's sessions apart. */
 export const APPLICATION_NAME = 'tenant-workflows';
@@ -47,13 +48,16 @@ function createAdminConnection(config: Config, logger?: Logger): Knex {
 }
 
 function createPool(db: DatabaseConfig, logger: Logger): Knex {
-  return knex({
+  // knex reads `userParams` from its config (transactions inherit them); its typings omit the field.
+  const config: Knex.Config & { userParams: Record<string, unknown> } = {
     log: knexLog(logger),
     client: 'pg',
     connection: connectionSettings(db, db.database),
     pool: { min: db.pool.min, max: db.pool.max, idleTimeoutMillis: db.pool.idleTimeoutMs },
     acquireConnectionTimeout: db.pool.acquireTimeoutMs,
-  });
+    userParams: tenantSchemaParams(db.tenantSchema),
+  };
+  return knex(config);
 }
 
 /**

@@ -31,7 +31,7 @@ function connectionFor(target: MigrationTarget, db: MigrationDatabases): Knex {
 
 function migratorConfig(target: MigrationTarget, config: Config, name?: string): Knex.MigratorConfig {
   return {
-    migrationSource: migrationSource(target, config.storage.schema, config.db.server.user),
+    migrationSource: migrationSource(target, { tenantData: config.db.tenantSchema, storage: config.storage.schema }, config.db.server.user),
     tableName: MIGRATION_TABLES[target],
     schemaName: config.storage.schema,
     ...(name ? { name } : {}),
@@ -56,6 +56,7 @@ export async function migrationStatus(db: MigrationDatabases, config: Config): P
 
 async function prepare(db: MigrationDatabases, config: Config): Promise<void> {
   await ensureServerRole(db.admin, config);
+  await db.admin.schema.createSchemaIfNotExists(config.db.tenantSchema);
   for (const knex of new Set([db.admin, db.storage])) await knex.schema.createSchemaIfNotExists(config.storage.schema);
 }
 

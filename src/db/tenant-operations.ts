@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { ProvisioningError } from './errors';
+import { tenantTable, type TenantTable } from './tenant-tables';
 import { transaction, type BeforeCommit } from './transaction';
 import { expandGrants, TENANT_SEED, type TenantSeed } from './tenant-seed';
 import { uuidV5 } from './stable-id';
@@ -69,7 +70,7 @@ export async function createTenantInDB(knex: Knex, input: CreateTenantInput, bef
   }
   return transaction(knex, async (trx) => {
     const insert = async () => {
-      const [row] = await trx('tenants')
+      const [row] = await tenantTable(trx, 'tenants')
         .insert({ slug: tenant.slug, name: tenant.name, contact_email: tenant.contactEmail, idempotency_key: input.idempotencyKey })
         .onConflict()
         .ignore()
@@ -79,7 +80,7 @@ export async function createTenantInDB(knex: Knex, input: CreateTenantInput, bef
     const inserted = await insert();
     if (inserted) return { tenantId: inserted, slug: tenant.slug, created: true };
 
-    const existing = await trx('tenants')
+    const existing = await tenantTable(trx, 'tenants')
       .where({ slug: tenant.slug })
       .forUpdate()
       .first<{ tenant: string; idempotency_key: string; status: string } | undefined>('tenant', 'idempotency_key', 'status');
@@ -121,7 +122,7 @@ function seedRows(tenantId: string, seed: TenantSeed) {
 }
 
 async function lockTenant(trx: Knex.Transaction, tenantId: string): Promise<{ status: string } | undefined> {
-  return trx('tenants').where({ tenant: tenantId }).forUpdate().first<{ status: string } | undefined>('status');
+  return tenantTable(trx, 'tenants').where({ tenant: tenantId }).forUpdate().first<{ status: string } | undefined>('status');
 }
 
 /**
@@ -138,7 +139,7 @@ export async function setupTenantDataInDB(
   const rows = seedRows(requireUuid('tenantId', tenantId), seed);
   return transaction(knex, async (trx) => {
     if (!(await lockTenant(trx, tenantId))) throw new ProvisioningError('TenantNotFound', `tenant ${tenantId} does not exist`);
-    const insert = async (table: string, data: object[]) => (await trx(table).insert(data).onConflict().ignore().returning('tenant')).length;
+    const insert = async (table: TenantTable, data: object[]) => (await tenantTable(trx, table).insert(data).onConflict().ignore().returning('tenant')).length;
     return {
       roles: await insert('roles', rows.roles),
       permissions: await insert('permissions', rows.permissions),
@@ -155,21 +156,21 @@ export async function activateTenantInDB(knex: Knex, tenantId: string, beforeCom
     const tenant = await lockTenant(trx, tenantId);
     if (!tenant) throw new ProvisioningError('TenantNotFound', `tenant ${tenantId} does not exist`);
     if (tenant.status !== 'active') {
-      await trx('tenants').where({ tenant: tenantId }).update({ status: 'active', activated_at: trx.fn.now(), updated_at: trx.fn.now() });
+      await tenantTable(trx, 'tenants').where({ tenant: tenantId }).update({ status: 'active', activated_at: trx.fn.now(), updated_at: trx.fn.now() });
     }
   }, beforeCommit);
 }
 
 /** Tables holding a tenant's rows, children before parents, so deletes respect the foreign keys. */
-const TENANT_TABLES_CHILDREN_FIRST = ['user_roles', 'users', 'role_permissions', 'permissions', 'roles', 'tenant_settings', 'tenants'];
-export const USER_TABLES_CHILDREN_FIRST = ['user_roles', 'users'];
+const TENANT_TABLES_CHILDREN_FIRST: readonly TenantTable[] = ['user_roles', 'users', 'role_permissions', 'permissions', 'roles', 'tenant_settings', 'tenants'];
+export const USER_TABLES_CHILDREN_FIRST: readonly TenantTable[] = ['user_roles', 'users'];
 
 /**
  * Deletes rows of one tenant from `tables` (children first) in one transaction, after locking the
  * tenant row. A missing tenant is a no-op; an active one is refused unless forced. Errors propagate.
  * Returns the number of rows deleted.
  */
-export async function deleteTenantRows(knex: Knex, tenantId: string, tables: readonly string[], options: RollbackCall): Promise<number> {
+export async function deleteTenantRows(knex: Knex, tenantId: string, tables: readonly TenantTable[], options: RollbackCall): Promise<number> {
   requireUuid('tenantId', tenantId);
   return transaction(knex, async (trx) => {
     const tenant = await lockTenant(trx, tenantId);
@@ -182,9 +183,9 @@ export async function deleteTenantRows(knex: Knex, tenantId: string, tables: rea
 }
 
 /** Deletes the tenant's rows from `tables`, children first, inside a transaction that holds the tenant row's lock. */
-async function deleteRowsOfLockedTenant(trx: Knex.Transaction, tenantId: string, tables: readonly string[]): Promise<number> {
+async function deleteRowsOfLockedTenant(trx: Knex.Transaction, tenantId: string, tables: readonly TenantTable[]): Promise<number> {
   let deleted = 0;
-  for (const table of tables) deleted += await trx(table).where({ tenant: tenantId }).delete();
+  for (const table of tables) deleted += await tenantTable(trx, table).where({ tenant: tenantId }).delete();
   return deleted;
 }
 
@@ -195,6 +196,6 @@ export function rollbackTenantInDB(knex: Knex, tenantId: string, options: Rollba
 
 /** The tenant a provisioning request created (by its idempotency key), if it still exists. */
 export async function findTenantIdByIdempotencyKey(knex: Knex, idempotencyKey: string): Promise<string | undefined> {
-  const row = await knex('tenants').where({ idempotency_key: idempotencyKey }).first<{ tenant: string } | undefined>('tenant');
+  const row = await tenantTable(knex, 'tenants').where({ idempotency_key: idempotencyKey }).first<{ tenant: string } | undefined>('tenant');
   return row?.tenant;
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { ConcurrentAttemptError, ProvisioningError, sqlState } from './errors';
 import { generateTemporaryPassword, hashPassword, validatePassword } from './passwords';
 import { deleteTenantRows, USER_TABLES_CHILDREN_FIRST, type RollbackCall } from './tenant-operations';
+import { tenantTable } from './tenant-tables';
 import { transaction, type BeforeCommit } from './transaction';
 import { ADMIN_ROLE } from './tenant-seed';
 import { normalizeEmail, normalizePersonName, requireUuid } from './validation';
@@ -52,7 +53,7 @@ export async function createAdminUserInDB(
   const lastName = normalizePersonName('lastName', input.lastName);
   const givenPassword = input.password === undefined || input.password === null ? undefined : validatePassword(input.password);
 
-  const observed = await knex('users').where({ tenant: tenantId, email }).first<ExistingUser | undefined>('user_id', 'must_change_password', 'password_hash');
+  const observed = await tenantTable(knex, 'users').where({ tenant: tenantId, email }).first<ExistingUser | undefined>('user_id', 'must_change_password', 'password_hash');
   if (observed && (givenPassword !== undefined || !observed.must_change_password)) {
     const result = { userId: observed.user_id, email, created: false };
     return beforeCommit ? transaction(knex, () => Promise.resolve(result), beforeCommit) : result;
@@ -91,15 +92,15 @@ const CHANGED_MEANWHILE = 'the admin user changed while this attempt was hashing
  */
 async function writeAdminUser(trx: Knex.Transaction, row: AdminUserRow, observedHash: string | undefined): Promise<CreateAdminUserResult> {
   const { tenantId, email, temporaryPassword } = row;
-  const role = await trx('roles').where({ tenant: tenantId, name: ADMIN_ROLE }).first<{ role_id: string } | undefined>('role_id');
+  const role = await tenantTable(trx, 'roles').where({ tenant: tenantId, name: ADMIN_ROLE }).first<{ role_id: string } | undefined>('role_id');
   if (!role) {
     // No role also means no tenant at all; tell the two apart so the caller matches the right type.
-    if (!(await trx('tenants').where({ tenant: tenantId }).first('tenant'))) throw new ProvisioningError('TenantNotFound', `tenant ${tenantId} does not exist`);
+    if (!(await tenantTable(trx, 'tenants').where({ tenant: tenantId }).first('tenant'))) throw new ProvisioningError('TenantNotFound', `tenant ${tenantId} does not exist`);
     throw new ProvisioningError('TenantNotSetUp', `tenant ${tenantId} has no ${ADMIN_ROLE} role; run setupTenantData first`);
   }
 
   const user = observedHash === undefined ? await insertAdminUser(trx, row) : await reissueTemporaryPassword(trx, row, observedHash);
-  await trx('user_roles').insert({ tenant: tenantId, user_id: user.userId, role_id: role.role_id }).onConflict().ignore();
+  await tenantTable(trx, 'user_roles').insert({ tenant: tenantId, user_id: user.userId, role_id: role.role_id }).onConflict().ignore();
   return { userId: user.userId, email, ...(temporaryPassword ? { temporaryPassword } : {}), created: user.created };
 }
 
@@ -107,13 +108,13 @@ async function insertAdminUser(trx: Knex.Transaction, row: AdminUserRow): Promis
   const { tenantId, email, firstName, lastName, passwordHash, temporaryPassword } = row;
   // No conflict target: every unique index arbitrates, so a racing attempt for the same user waits for
   // the winner and lands below instead of failing on the cross-tenant email index.
-  const [inserted] = await trx('users')
+  const [inserted] = await tenantTable(trx, 'users')
     .insert({ tenant: tenantId, email, first_name: firstName, last_name: lastName, password_hash: passwordHash, must_change_password: temporaryPassword !== undefined })
     .onConflict()
     .ignore()
     .returning<{ user_id: string }[]>('user_id');
   if (inserted) return { userId: inserted.user_id, created: true };
-  const existing = await trx('users').where({ tenant: tenantId, email }).first<{ user_id: string } | undefined>('user_id');
+  const existing = await tenantTable(trx, 'users').where({ tenant: tenantId, email }).first<{ user_id: string } | undefined>('user_id');
   if (!existing) throw new ProvisioningError('EmailAlreadyInUse', 'the admin email is already used by a user of another tenant');
   // Another attempt created the user meanwhile. A given password is the one it hashed too; a temporary
   // one of ours was never stored, so it must not be delivered.
@@ -123,7 +124,7 @@ async function insertAdminUser(trx: Knex.Transaction, row: AdminUserRow): Promis
 
 /** Replaces an undelivered temporary password, only if the hash is still the one this attempt read. */
 async function reissueTemporaryPassword(trx: Knex.Transaction, row: AdminUserRow, observedHash: string): Promise<{ userId: string; created: boolean }> {
-  const [updated] = await trx('users')
+  const [updated] = await tenantTable(trx, 'users')
     .where({ tenant: row.tenantId, email: row.email, must_change_password: true, password_hash: observedHash })
     .update({ password_hash: row.passwordHash, updated_at: trx.fn.now() })
     .returning<{ user_id: string }[]>('user_id');

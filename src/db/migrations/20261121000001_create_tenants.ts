@@ -6,7 +6,7 @@ export const createTenants = defineMigration({
   name: '20261121000001_create_tenants',
   target: 'tenant-data',
 
-  async up({ knex, schema, grant }) {
+  async up({ knex, schema, table, grant }) {
     await schema().createTable('tenants', (t) => {
       t.uuid('tenant').primary().defaultTo(knex.fn.uuid());
       t.text('slug').notNullable().unique();
@@ -18,7 +18,7 @@ export const createTenants = defineMigration({
       t.timestamp('activated_at', { useTz: true });
     });
     await schema().createTable('tenant_settings', (t) => {
-      t.uuid('tenant').notNullable().references('tenant').inTable('tenants');
+      t.uuid('tenant').notNullable().references('tenant').inTable(table('tenants'));
       t.text('key').notNullable();
       t.jsonb('value').notNullable();
       t.primary(['tenant', 'key']);

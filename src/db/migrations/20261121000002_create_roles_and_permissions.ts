@@ -4,9 +4,9 @@ export const createRolesAndPermissions = defineMigration({
   name: '20261121000002_create_roles_and_permissions',
   target: 'tenant-data',
 
-  async up({ knex, schema, grant }) {
+  async up({ knex, schema, table, grant }) {
     await schema().createTable('roles', (t) => {
-      t.uuid('tenant').notNullable().references('tenant').inTable('tenants');
+      t.uuid('tenant').notNullable().references('tenant').inTable(table('tenants'));
       t.uuid('role_id').notNullable().defaultTo(knex.fn.uuid());
       t.text('name').notNullable();
       t.text('description').notNullable().defaultTo('');
@@ -14,7 +14,7 @@ export const createRolesAndPermissions = defineMigration({
       t.unique(['tenant', 'name']);
     });
     await schema().createTable('permissions', (t) => {
-      t.uuid('tenant').notNullable().references('tenant').inTable('tenants');
+      t.uuid('tenant').notNullable().references('tenant').inTable(table('tenants'));
       t.uuid('permission_id').notNullable().defaultTo(knex.fn.uuid());
       t.text('resource').notNullable();
       t.text('action').notNullable();
@@ -26,8 +26,8 @@ export const createRolesAndPermissions = defineMigration({
       t.uuid('role_id').notNullable();
       t.uuid('permission_id').notNullable();
       t.primary(['tenant', 'role_id', 'permission_id']);
-      t.foreign(['tenant', 'role_id']).references(['tenant', 'role_id']).inTable('roles');
-      t.foreign(['tenant', 'permission_id']).references(['tenant', 'permission_id']).inTable('permissions');
+      t.foreign(['tenant', 'role_id']).references(['tenant', 'role_id']).inTable(table('roles'));
+      t.foreign(['tenant', 'permission_id']).references(['tenant', 'permission_id']).inTable(table('permissions'));
       t.index(['tenant', 'permission_id']);
     });
     await grant(['roles', 'permissions', 'role_permissions']);

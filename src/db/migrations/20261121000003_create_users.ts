@@ -6,9 +6,9 @@ export const createUsers = defineMigration({
   name: '20261121000003_create_users',
   target: 'tenant-data',
 
-  async up({ knex, schema, grant }) {
+  async up({ knex, schema, table, grant }) {
     await schema().createTable('users', (t) => {
-      t.uuid('tenant').notNullable().references('tenant').inTable('tenants');
+      t.uuid('tenant').notNullable().references('tenant').inTable(table('tenants'));
       t.uuid('user_id').notNullable().defaultTo(knex.fn.uuid());
       t.text('email').notNullable();
       t.text('first_name').notNullable();
@@ -22,14 +22,14 @@ export const createUsers = defineMigration({
       t.check('email = lower(email)', [], 'users_email_lowercase_check');
     });
     // An internal user's email identifies them across every tenant (they sign in before a tenant is known).
-    await knex.raw("CREATE UNIQUE INDEX users_internal_email_unique ON users (email) WHERE user_type = 'internal'");
+    await knex.raw("CREATE UNIQUE INDEX users_internal_email_unique ON ?? (email) WHERE user_type = 'internal'", [table('users')]);
     await schema().createTable('user_roles', (t) => {
       t.uuid('tenant').notNullable();
       t.uuid('user_id').notNullable();
       t.uuid('role_id').notNullable();
       t.primary(['tenant', 'user_id', 'role_id']);
-      t.foreign(['tenant', 'user_id']).references(['tenant', 'user_id']).inTable('users');
-      t.foreign(['tenant', 'role_id']).references(['tenant', 'role_id']).inTable('roles');
+      t.foreign(['tenant', 'user_id']).references(['tenant', 'user_id']).inTable(table('users'));
+      t.foreign(['tenant', 'role_id']).references(['tenant', 'role_id']).inTable(table('roles'));
       t.index(['tenant', 'role_id']);
     });
     await grant(['users', 'user_roles']);

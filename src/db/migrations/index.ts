@@ -1,18 +1,18 @@
 import type { Knex } from 'knex';
-import { isDefinedMigration, migrationContext, type Migration, type MigrationTarget } from './migration';
+import { isDefinedMigration, migrationContext, type Migration, type MigrationSchemas, type MigrationTarget } from './migration';
 import { createTenants } from './20261121000001_create_tenants';
 import { createRolesAndPermissions } from './20261121000002_create_roles_and_permissions';
 import { createUsers } from './20261121000003_create_users';
 import { createProvisioningRuns } from './20261121100001_create_provisioning_runs';
 import { runStatusAbandoned } from './20261203100001_run_status_abandoned';
 
-export type { Migration, MigrationTarget } from './migration';
+export type { Migration, MigrationSchemas, MigrationTarget } from './migration';
 
 /** Every migration, oldest first. Listed here (not discovered on disk) so ts-node, jest and the build all see the same set. */
 export const MIGRATIONS: readonly Migration[] = [createTenants, createRolesAndPermissions, createUsers, createProvisioningRuns, runStatusAbandoned];
 
 /** The migrations of one target, each run with a context routed to that target's connection and schema. */
-export function migrationSource(target: MigrationTarget, storageSchema: string, serverRole: string): Knex.MigrationSource<Migration> {
+export function migrationSource(target: MigrationTarget, schemas: MigrationSchemas, serverRole: string): Knex.MigrationSource<Migration> {
   const undefinedOnes = MIGRATIONS.filter((m) => !isDefinedMigration(m)).map((m) => m.name);
   if (undefinedOnes.length > 0) throw new Error(`migrations not declared with defineMigration: ${undefinedOnes.join(', ')}`);
   return {
@@ -20,8 +20,8 @@ export function migrationSource(target: MigrationTarget, storageSchema: string, 
     getMigrationName: (migration) => migration.name,
     getMigration: (migration) =>
       Promise.resolve({
-        up: (knex: Knex) => migration.up(migrationContext(knex, target, storageSchema, serverRole)),
-        down: (knex: Knex) => migration.down(migrationContext(knex, target, storageSchema, serverRole)),
+        up: (knex: Knex) => migration.up(migrationContext(knex, target, schemas, serverRole)),
+        down: (knex: Knex) => migration.down(migrationContext(knex, target, schemas, serverRole)),
       }),
   };
 }

@@ -10,7 +10,7 @@ export type MigrationTarget = 'tenant-data' | 'storage';
 /** What a migration is given: a connection and schema builder already routed to its target. */
 export interface MigrationContext {
   knex: Knex;
-  /** A fresh schema builder scoped to the target's schema (call it once per statement). */
+  /** A fresh schema builder scoped to the target's schema (call it once per statement). Name other tables with table(). */
   schema: () => Knex.SchemaBuilder;
   /** The schema-qualified name of a table of the target, for raw statements' `??` bindings. */
   table: (name: string) => string;
@@ -42,17 +42,25 @@ export function isDefinedMigration(migration: Migration): boolean {
   return DEFINED.has(migration);
 }
 
+/** Where each target's tables go: the schema names migrations are given (never left to search_path). */
+export interface MigrationSchemas {
+  /** TENANT_DATA_SCHEMA */
+  tenantData: string;
+  /** WORKFLOW_STORAGE_SCHEMA */
+  storage: string;
+}
+
 /** The context for `target`, bound to the migration's transaction. */
-export function migrationContext(knex: Knex, target: MigrationTarget, storageSchema: string, serverRole: string): MigrationContext {
-  const schemaName = target === 'storage' ? storageSchema : undefined;
-  const table = (name: string) => (schemaName ? `${schemaName}.${name}` : name);
+export function migrationContext(knex: Knex, target: MigrationTarget, schemas: MigrationSchemas, serverRole: string): MigrationContext {
+  const schemaName = target === 'storage' ? schemas.storage : schemas.tenantData;
+  const table = (name: string) => `${schemaName}.${name}`;
   return {
     knex,
-    schema: () => (schemaName ? knex.schema.withSchema(schemaName) : knex.schema),
+    schema: () => knex.schema.withSchema(schemaName),
     table,
     serverRole,
     async grant(tables, privileges = 'SELECT, INSERT, UPDATE, DELETE') {
-      if (schemaName) await knex.raw('GRANT USAGE ON SCHEMA ?? TO ??', [schemaName, serverRole]);
+      await knex.raw('GRANT USAGE ON SCHEMA ?? TO ??', [schemaName, serverRole]);
       for (const name of tables) await knex.raw(`GRANT ${privileges} ON ?? TO ??`, [table(name), serverRole]);
     },
   };
