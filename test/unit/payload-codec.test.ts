@@ -1,4 +1,5 @@
 import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { Secret } from '../../src/config';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/temporal/payload-codec';
 
@@ -33,5 +34,29 @@ describe('AesGcmPayloadCodec', () => {
 
   it('passes through payloads that are not encrypted', async () => {
     expect(await decoded(new AesGcmPayloadCodec([key('k1', 1)]), [payload])).toEqual([value]);
+  });
+});
+
+describe('the documented payload format (README, "Starting a provisioning from another language")', () => {
+  // The README's test vector: key k1 = 32 bytes of 0x11, nonce 000102…0b, inner Payload json/plain {"tenantName":"Acme"}.
+  const vector = {
+    key: { id: 'k1', key: new Secret('ERERERERERERERERERERERERERERERERERERERERERE=') },
+    inner: '0a160a08656e636f64696e67120a6a736f6e2f706c61696e12157b2274656e616e744e616d65223a2241636d65227d',
+    data: '000102030405060708090a0b19f5bc1b1ecd569b70d1bdf8d6a59d55a6cf2f1879143b41bbf5c45d89250d4f19c607d5216054ed54ce7596e161738bd247609aec1d1be1eb6e8646122bb9',
+  };
+  const encrypted = {
+    metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from('k1') },
+    data: Buffer.from(vector.data, 'hex'),
+  };
+
+  it('decrypts the test vector to the inner payload it documents', async () => {
+    expect(await decoded(new AesGcmPayloadCodec([vector.key]), [encrypted])).toEqual([{ tenantName: 'Acme' }]);
+    expect(Buffer.from(temporal.api.common.v1.Payload.encode((await new AesGcmPayloadCodec([vector.key]).decode([encrypted]))[0]!).finish()).toString('hex')).toBe(vector.inner);
+  });
+
+  it('the worker never decodes an unencrypted payload: it hands the workflow a marker naming its encoding', async () => {
+    const [marked] = await decoded(new AesGcmPayloadCodec([vector.key], 'mark'), [payload]);
+    expect(marked).toEqual({ $unencryptedPayload: 'json/plain' });
+    expect(JSON.stringify(marked)).not.toContain('hunter2');
   });
 });
