@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from './config';
+import { cleanupCommand, CLEANUP_USAGE } from './commands/cleanup';
 import { createTenantCommand, CREATE_TENANT_USAGE } from './commands/create-tenant';
 import { devCommand, DEV_USAGE } from './commands/dev';
 import { migrateCommand, MIGRATE_USAGE } from './commands/migrate';
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   migrate: { run: migrateCommand, usage: MIGRATE_USAGE, summary: 'apply database migrations (--check lists pending ones)' },
   'create-tenant': { run: createTenantCommand, usage: CREATE_TENANT_USAGE, summary: 'start provisioning a tenant (--wait to follow it)' },
   status: { run: statusCommand, usage: STATUS_USAGE, summary: "show a provisioning's status by slug or workflow id" },
+  cleanup: { run: cleanupCommand, usage: CLEANUP_USAGE, summary: 'list (--list) or remove half-made tenants a dead provisioning left' },
   dev: { run: devCommand, usage: DEV_USAGE, summary: 'run embedded PostgreSQL, a local Temporal server and the worker' },
 };
 

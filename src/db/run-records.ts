@@ -93,15 +93,14 @@ export class RunRecords {
       })
       // xmax is 0 on a row this statement inserted, not on one it updated.
       .returning<Array<{ inserted: boolean }>>(db.raw('(xmax = 0) AS inserted'));
-    if (inserted?.inserted) await this.abandonOtherRuns(db, run);
+    if (inserted?.inserted) await this.abandonRuns(db, run.workflowId, run.runId);
   }
 
-  private async abandonOtherRuns(db: Knex | Knex.Transaction, run: RunKey): Promise<void> {
-    await db(this.table)
-      .where({ workflow_id: run.workflowId })
-      .whereNot({ run_id: run.runId })
-      .whereIn('status', ['running', 'compensating'])
-      .update({ status: 'abandoned', updated_at: db.fn.now(), completed_at: db.fn.now() });
+  /** Marks the runs of a workflow id that never ended (but `exceptRunId`) abandoned; returns how many. */
+  async abandonRuns(db: Knex | Knex.Transaction, workflowId: string, exceptRunId?: string): Promise<number> {
+    const runs = db(this.table).where({ workflow_id: workflowId }).whereIn('status', ['running', 'compensating']);
+    if (exceptRunId) void runs.whereNot({ run_id: exceptRunId });
+    return runs.update({ status: 'abandoned', updated_at: db.fn.now(), completed_at: db.fn.now() });
   }
 
   /** Records how a run that did not complete ended: its status and the step it failed at. */

@@ -199,3 +199,25 @@ export async function findTenantIdByIdempotencyKey(knex: Knex, idempotencyKey: s
   const row = await tenantTable(knex, 'tenants').where({ idempotency_key: idempotencyKey }).first<{ tenant: string } | undefined>('tenant');
   return row?.tenant;
 }
+
+export interface HalfMadeTenant {
+  tenantId: string;
+  slug: string;
+  createdAt: Date;
+}
+
+/** Tenants still `provisioning`, oldest first: in progress, or left by a run that died (the caller asks Temporal which). */
+export async function tenantsStillProvisioning(knex: Knex, limit = 1000): Promise<HalfMadeTenant[]> {
+  const rows = await tenantTable(knex, 'tenants')
+    .where({ status: 'provisioning' })
+    .orderBy('created_at')
+    .limit(limit)
+    .select<Array<{ tenant: string; slug: string; created_at: Date }>>('tenant', 'slug', 'created_at');
+  return rows.map((r) => ({ tenantId: r.tenant, slug: r.slug, createdAt: r.created_at }));
+}
+
+/** The tenant holding `slug`, with its status, if any. */
+export async function findTenantBySlug(knex: Knex, slug: string): Promise<{ tenantId: string; status: string } | undefined> {
+  const row = await tenantTable(knex, 'tenants').where({ slug }).first<{ tenant: string; status: string } | undefined>('tenant', 'status');
+  return row && { tenantId: row.tenant, status: row.status };
+}

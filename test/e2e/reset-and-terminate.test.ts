@@ -3,6 +3,7 @@ import { runRecords } from '../../src/db/run-records';
 import { getStateQuery, workflowIdForSlug } from '../../src/workflows/types';
 import { FaultPlan } from '../support/fault-plan';
 import { tenantRequest, useProvisioningHarness } from '../support/provisioning-worker';
+import { runCli } from '../support/run-cli';
 import { runTemporalCli } from '../support/temporal-cli';
 import { waitFor } from '../support/wait-for';
 
@@ -53,6 +54,31 @@ describe('operators acting on a provisioning from outside', () => {
     expect(await h.knex('users').where({ email: request.admin.email }).pluck('tenant')).toEqual([result.tenantId]);
     const runs = await runRecords(h.config, h.knex).runsOf(workflowId);
     expect(runs.map((r) => r.status).sort()).toEqual(['abandoned', 'completed']);
+    release();
+  });
+
+  it('`cleanup`: lists a tenant a terminated run left half-made, refuses while a run is live, removes it with --yes', async () => {
+    const { request, workflowId, tenantId, release } = await provisioningHeldBeforeActivation();
+    const slug = toWorkflowInput(request).slug;
+    const refused = await runCli(['cleanup', slug, '--yes'], process.env);
+    expect(refused.status).toBe(75);
+    expect(refused.stderr).toContain('is running');
+    expect(await tenantsWithSlug(slug)).toEqual([{ tenant: tenantId, status: 'provisioning' }]);
+
+    expect((await runTemporalCli(['workflow', 'terminate', '--workflow-id', workflowId, '--reason', 'test: terminate'])).stderr).toBe('');
+    const listed = await runCli(['cleanup', '--list', '--json'], process.env);
+    expect(listed.status).toBe(0);
+    expect((JSON.parse(listed.stdout) as { stuck: Array<{ slug: string }> }).stuck.map((t) => t.slug)).toContain(slug);
+    const dryRun = await runCli(['cleanup', slug], process.env);
+    expect(dryRun.stdout).toContain('run again with --yes');
+    expect(await tenantsWithSlug(slug)).toHaveLength(1);
+
+    const removed = await runCli(['cleanup', slug, '--yes', '--json'], process.env);
+    expect(removed.status).toBe(0);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ slug, tenantId, removed: true, abandonedRuns: 1 });
+    expect(await tenantsWithSlug(slug)).toEqual([]);
+    expect(await h.knex('users').where({ email: request.admin.email }).pluck('tenant')).toEqual([]);
+    expect((await runRecords(h.config, h.knex).runsOf(workflowId)).map((r) => r.status)).toEqual(['abandoned']);
     release();
   });
 });

@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util';
+import { connectProvisioningClient, type ProvisioningClient } from '../client';
+import { getConfig } from '../config';
+import { destroyAdminConnection, getAdminConnection } from '../db/admin';
+import { runRecords } from '../db/run-records';
+import { findTenantBySlug, rollbackTenantInDB, tenantsStillProvisioning, type HalfMadeTenant } from '../db/tenant-operations';
+import { normalizeSlug } from '../db/validation';
+import { workflowIdForSlug } from '../workflows/types';
+
+export const CLEANUP_USAGE = `Usage: tenant-workflows cleanup --list [--json]
+       tenant-workflows cleanup <slug> [--yes] [--json]
+
+Finds and removes half-made tenants: tenants still 'provisioning' whose workflow (tenant-<slug>) is not
+running in Temporal, left by a run an operator terminated or whose compensation failed.
+  --list   list them (exit 0; none found is not an error)
+  <slug>   show what would be removed; with --yes remove every row of that tenant and mark its unfinished
+           run records abandoned. Refused while its workflow runs or once the tenant is active.`;
+
+const EX_USAGE = 64;
+/** sysexits' EX_TEMPFAIL: the provisioning is running; wait for it or terminate it first. */
+const EX_TEMPFAIL = 75;
+
+/** A tenant is stuck when it is still provisioning and no workflow of its id is running to finish it. */
+async function isRunning(client: ProvisioningClient, slug: string): Promise<boolean> {
+  return (await client.status(slug))?.temporalStatus === 'RUNNING';
+}
+
+export async function stuckTenants(client: ProvisioningClient, provisioning: HalfMadeTenant[]): Promise<HalfMadeTenant[]> {
+  const stuck: HalfMadeTenant[] = [];
+  for (const tenant of provisioning) if (!(await isRunning(client, tenant.slug))) stuck.push(tenant);
+  return stuck;
+}
+
+export async function cleanupCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: { list: { type: 'boolean' }, yes: { type: 'boolean' }, json: { type: 'boolean' } },
+  });
+  if (Boolean(values.list) === (positionals.length === 1) || positionals.length > 1) {
+    console.error(`give either --list or one slug\n\n${CLEANUP_USAGE}`);
+    return EX_USAGE;
+  }
+  const config = getConfig();
+  const knex = getAdminConnection(config);
+  const { client, close } = await connectProvisioningClient(config);
+  const print = (json: object, text: string) => console.log(values.json ? JSON.stringify(json) : text);
+  try {
+    if (values.list) {
+      const stuck = await stuckTenants(client, await tenantsStillProvisioning(knex));
+      print({ stuck }, stuck.length === 0 ? 'no half-made tenants' : stuck.map((t) => `${t.slug}  ${t.tenantId}  since ${t.createdAt.toISOString()}`).join('\n'));
+      return 0;
+    }
+    let slug: string;
+    try {
+      slug = normalizeSlug(positionals[0]);
+    } catch (error) {
+      console.error(`${(error as Error).message}\n\n${CLEANUP_USAGE}`);
+      return EX_USAGE;
+    }
+    const tenant = await findTenantBySlug(knex, slug);
+    if (!tenant) {
+      console.error(`no tenant with slug '${slug}'`);
+      return 1;
+    }
+    if (tenant.status !== 'provisioning') {
+      console.error(`tenant '${slug}' is ${tenant.status}; cleanup only removes tenants left half-made in provisioning`);
+      return 1;
+    }
+    if (await isRunning(client, slug)) {
+      console.error(`the provisioning of '${slug}' (workflow ${workflowIdForSlug(slug)}) is running; wait for it to end, or terminate it first`);
+      return EX_TEMPFAIL;
+    }
+    if (!values.yes) {
+      print({ slug, tenantId: tenant.tenantId, removed: false }, `would remove the half-made tenant '${slug}' (${tenant.tenantId}) and every row of it; run again with --yes`);
+      return 0;
+    }
+    const rows = await rollbackTenantInDB(knex, tenant.tenantId);
+    const abandoned = await runRecords(config, knex).abandonRuns(runRecords(config, knex).knex, workflowIdForSlug(slug));
+    print({ slug, tenantId: tenant.tenantId, removed: true, rows, abandonedRuns: abandoned }, `removed the half-made tenant '${slug}' (${tenant.tenantId}): ${rows} rows; ${abandoned} run record(s) marked abandoned`);
+    return 0;
+  } finally {
+    await close();
+    await destroyAdminConnection();
+  }
+}
