@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ProvisioningClient } from '../../src/client';
 import { loadConfig } from '../../src/config';
 import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
 import { MIGRATIONS } from '../../src/db/migrations';
-import { startLocalTemporal } from '../../src/dev/local-temporal';
+import { resolveTemporalCli } from '../../src/dev/temporal-cli';
 import { dataConverter } from '../../src/temporal/data-converter';
 import { harnessLog } from '../support/harness-state';
 import { tenantRequest } from '../support/provisioning-worker';
@@ -26,10 +27,14 @@ async function readiness(baseUrl: string): Promise<Readiness> {
 describe('readiness follows the Temporal frontend', () => {
   it('turns 503 naming temporal within seconds of the Temporal server dying', async () => {
     // A dev server of this test's own: killing the shared one would take the other test files down with it.
-    const temporal = await startLocalTemporal({ log: harnessLog });
+    // (startLocalTemporal's dynamic import does not run inside jest's module sandbox, hence createLocal here.)
+    const cli = await resolveTemporalCli(harnessLog);
+    const temporal = await TestWorkflowEnvironment.createLocal({ server: { ...(cli ? { executable: { type: 'existing-path', path: cli } } : {}), ip: '127.0.0.1' } });
+    let temporalRunning = true;
     const worker = await startWorkerProcess({ ...process.env, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: `readiness-${randomUUID()}` });
     try {
       await waitFor(async () => (await readiness(worker.baseUrl)).status === 200, 'the worker to be ready');
+      temporalRunning = false;
       await temporal.teardown();
       const diedAt = Date.now();
       const unready = await waitFor(async () => {
@@ -42,7 +47,7 @@ describe('readiness follows the Temporal frontend', () => {
       expect(unready.body.checks).toMatchObject({ database: 'ok', migrations: 'ok' });
     } finally {
       await worker.stop('SIGKILL');
-      await temporal.teardown().catch(() => undefined);
+      if (temporalRunning) await temporal.teardown();
     }
   }, 90_000);
 });
