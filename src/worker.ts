@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities, type ProvisioningActivities } from './activities';
 import { ConfigError, type Config } from './config';
@@ -41,6 +41,14 @@ export function workflowCode(config: Config): Pick<WorkerOptions, 'workflowBundl
   return { workflowsPath: require.resolve('./workflows') };
 }
 
+/** The workflow code as the Worker takes it, bundled here when there is no prebuilt bundle (from source). */
+async function loadWorkflowCode(config: Config): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
+  const code = workflowCode(config);
+  if (code.workflowBundle) return { workflowBundle: code.workflowBundle };
+  const { code: bundled } = await bundleWorkflowCode({ workflowsPath: code.workflowsPath!, logger: Runtime.instance().logger });
+  return { workflowBundle: { code: bundled } };
+}
+
 export interface ProvisioningWorkerOptions {
   config: Config;
   knex: Knex;
@@ -49,16 +57,18 @@ export interface ProvisioningWorkerOptions {
   taskQueue?: string;
   /** Defaults to the real activities bound to `knex`; tests pass wrapped ones to inject faults. */
   activities?: ProvisioningActivities;
+  /** Defaults to workflowCode(config): the prebuilt bundle, or src/workflows bundled by Worker.create. */
+  workflows?: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
 }
 
 /** The Temporal worker with the provisioning workflow and the activities bound to the shared pool. */
-export function createProvisioningWorker({ config, knex, connection, namespace, taskQueue, activities }: ProvisioningWorkerOptions): Promise<Worker> {
+export function createProvisioningWorker({ config, knex, connection, namespace, taskQueue, activities, workflows }: ProvisioningWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue: taskQueue ?? config.temporal.taskQueue,
     activities: activities ?? createActivities({ knex, bcryptCost: config.bcryptCost, runs: runRecords(config, knex) }),
-    ...workflowCode(config),
+    ...(workflows ?? workflowCode(config)),
     dataConverter: dataConverter(config.temporal.payloadKeys),
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     // The SDK would send a step's heartbeats 8 s apart (0.8 x the workflow's 10 s heartbeatTimeout): too
@@ -157,7 +167,12 @@ async function startAndRun(config: Config, logger: Logger, stop: AbortSignal, re
     logger,
   });
 
-  const worker = await unlessStopped(stop, createProvisioningWorker({ config, knex, connection, namespace }), releaseUnrun);
+  // Bundling from source takes seconds; done before the Worker exists, a stop need not wait for it.
+  const workflows = await unlessStopped(stop, loadWorkflowCode(config));
+  logger.info({ taskQueue: config.temporal.taskQueue }, 'migrations current; creating the Temporal worker');
+  // Not raced against a stop: a Worker holds the connection from its creation on, and must be released
+  // (below) before the connection closes.
+  const worker = await createProvisioningWorker({ config, knex, connection, namespace, workflows });
   const running: { run?: Promise<void> } = {};
   resources.push('the Temporal worker', async () => {
     if (!running.run) return releaseUnrun(worker);

@@ -62,14 +62,6 @@ describe('a worker whose database has pending migrations', () => {
     const client = new ProvisioningClient(new Client({ connection, dataConverter: dataConverter(config.temporal.payloadKeys) }), taskQueue);
     const worker = await startWorkerProcess(env);
     try {
-      const waiting = await waitFor(async () => {
-        const r = await readiness(worker.baseUrl);
-        return r.body.checks.worker === 'waiting for migrations' && r;
-      }, 'the worker to wait for migrations');
-      expect(waiting.status).toBe(503);
-      expect(waiting.body.checks).toMatchObject({ database: 'ok', temporal: 'ok', migrations: `${MIGRATIONS.length} pending: ${MIGRATIONS.map((m) => m.name).join(', ')}` });
-      expect(await (await fetch(`${worker.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
-
       const handle = await client.start(tenantRequest());
       // Several re-checks later: a polling worker would have run (and failed) the first step by now.
       await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -78,6 +70,16 @@ describe('a worker whose database has pending migrations', () => {
       expect(eventTypes.filter((type) => /ACTIVITY|WORKFLOW_TASK_STARTED|FAILED/.test(type))).toEqual([]);
       expect((await handle.describe()).status.name).toBe('RUNNING');
       expect(worker.output()).toContain('pending migration(s) before polling; run: tenant-workflows migrate');
+
+      const waiting = await readiness(worker.baseUrl);
+      expect(waiting.status).toBe(503);
+      expect(waiting.body.checks).toMatchObject({
+        worker: 'waiting for migrations',
+        database: 'ok',
+        temporal: 'ok',
+        migrations: `${MIGRATIONS.length} pending: ${MIGRATIONS.map((m) => m.name).join(', ')}`,
+      });
+      expect(await (await fetch(`${worker.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
 
       const migrated = await runCli(['migrate'], env);
       expect(migrated.status).toBe(0);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { EXIT } from '../../src/exit-codes';
 import { freePort } from '../../src/net';
+import { createScratchDatabase } from '../support/scratch-database';
 import { asPidOne, runWorkerProcess, type WorkerRun } from '../support/worker-run';
 
 /**
@@ -103,13 +104,13 @@ describe('a stop signal during start-up', () => {
     return run;
   }
 
-  async function stopAndExpectGone(run: WorkerRun, pid: number, signal: NodeJS.Signals, code: number): Promise<void> {
+  async function stopAndExpectGone(run: WorkerRun, pid: number, signal: NodeJS.Signals, code: number, withinMs = 3000): Promise<void> {
     const sentAt = Date.now();
     process.kill(pid, signal);
-    const timer = setTimeout(() => run.child.kill('SIGKILL'), 5000);
+    const timer = setTimeout(() => run.child.kill('SIGKILL'), withinMs + 5000);
     const exited = await run.exited;
     clearTimeout(timer);
-    expect({ code: exited.code, promptly: exited.at - sentAt < 3000, stderr: run.stderr().trim() }).toEqual({
+    expect({ code: exited.code, promptly: exited.at - sentAt < withinMs, stderr: run.stderr().trim() }).toEqual({
       code,
       promptly: true,
       stderr: `tenant-workflows worker: stopped by ${signal} during start-up`,
@@ -124,6 +125,25 @@ describe('a stop signal during start-up', () => {
   it('SIGINT while it is still connecting: exits 130 at once', async () => {
     const run = await connectingWorker();
     await stopAndExpectGone(run, run.child.pid!, 'SIGINT', 130);
+  });
+
+  it('SIGTERM while it waits for pending migrations: exits 143 at once, closing the Temporal connection', async () => {
+    const scratch = await createScratchDatabase('tw_unmigrated');
+    try {
+      const run = runWorkerProcess(await envWithPort({ DB_NAME_SERVER: scratch.name, MIGRATION_RECHECK_INTERVAL_MS: '500' }));
+      await run.waitForOutput('pending migration(s) before polling');
+      await stopAndExpectGone(run, run.child.pid!, 'SIGTERM', 143);
+    } finally {
+      await scratch.drop();
+    }
+  });
+
+  it('SIGTERM while the Worker is being created: released before its connection closes, exits 143', async () => {
+    const run = runWorkerProcess(await envWithPort({ TEMPORAL_TASK_QUEUE: `startup-${Date.now()}` }));
+    await run.waitForOutput('creating the Temporal worker');
+    // Worker.create (loading the bundle into its sandbox, the native worker) is not interruptible.
+    await stopAndExpectGone(run, run.child.pid!, 'SIGTERM', 143, 8000);
+    expect(run.stdout()).not.toContain('could not close');
   });
 
   const pidOne = asPidOne();
