@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // First, before the modules below take their time to load: SIGTERM/SIGINT handlers (PID 1 has no default ones).
-import './lifecycle/stop-signals';
+import './lifecycle/install-stop-signals';
 import { ConfigError } from './config';
 import { createTenantCommand, CREATE_TENANT_USAGE } from './commands/create-tenant';
 import { devCommand, DEV_USAGE } from './commands/dev';

@@ -3,22 +3,33 @@ import { StopRequested } from './startup-error';
 
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 const controller = new AbortController();
+let installed = false;
 let claimed = false;
 
 /**
- * Installed when this module loads, which cli.ts does first: a process running as PID 1 (a container's
- * entrypoint) ignores SIGTERM and SIGINT that have no handler, so a stop must never find none. Until a
- * command claims the signals there is nothing to clean up, and the process exits at once; after, the
- * first signal aborts the claimed signal (the command stops in order) and a second one exits at once.
+ * Until a command claims the signals there is nothing to clean up, and the process exits at once;
+ * after, the first signal aborts the claimed signal (the command stops in order) and a second one
+ * exits at once.
  */
 function onStopSignal(signal: NodeJS.Signals): void {
   if (!claimed || controller.signal.aborted) process.exit(exitCodeForSignal(signal));
   controller.abort(new StopRequested(signal));
 }
-for (const signal of STOP_SIGNALS) process.on(signal, onStopSignal);
+
+/**
+ * Handles SIGTERM and SIGINT from now on. The CLI does it before anything else loads
+ * (install-stop-signals.ts): a process running as PID 1 (a container's entrypoint) ignores the
+ * signals it has no handler for, so a stop must never find none.
+ */
+export function installStopSignalHandlers(): void {
+  if (installed) return;
+  installed = true;
+  for (const signal of STOP_SIGNALS) process.on(signal, onStopSignal);
+}
 
 /** Hands SIGTERM/SIGINT to the caller: the returned signal aborts, with a StopRequested reason, on the first one. */
 export function claimStopSignals(): AbortSignal {
+  installStopSignalHandlers();
   claimed = true;
   return controller.signal;
 }
