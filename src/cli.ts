@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First, before the modules below take their time to load: SIGTERM/SIGINT handlers (PID 1 has no default ones).
+import './lifecycle/install-stop-signals';
 import { ConfigError } from './config';
 import { cleanupCommand, CLEANUP_USAGE } from './commands/cleanup';
 import { createTenantCommand, CREATE_TENANT_USAGE } from './commands/create-tenant';
@@ -6,9 +8,11 @@ import { devCommand, DEV_USAGE } from './commands/dev';
 import { migrateCommand, MIGRATE_USAGE } from './commands/migrate';
 import { statusCommand, STATUS_USAGE } from './commands/status';
 import { workerCommand, WORKER_USAGE } from './commands/worker';
+import { EXIT } from './exit-codes';
+import { StartupError } from './lifecycle/startup-error';
 
-const EX_USAGE = 64;
-const EX_CONFIG = 78;
+/** After the command returned, what still holds the event loop (a socket, a timer) gets this long. */
+const EXIT_GRACE_MS = 5000;
 
 type Command = { run: (argv: string[]) => Promise<number>; usage: string; summary: string };
 
@@ -30,39 +34,45 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
-    return name ? 0 : EX_USAGE;
+    return name ? EXIT.OK : EXIT.USAGE;
   }
   const command = COMMANDS[name];
   if (!command) {
     console.error(`unknown command '${name}'\n\n${usage()}`);
-    return EX_USAGE;
+    return EXIT.USAGE;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(command.usage);
-    return 0;
+    return EXIT.OK;
   }
   try {
     return await command.run(rest);
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const problem of error.problems) console.error(`configuration error: ${problem}`);
-      return EX_CONFIG;
+      return EXIT.CONFIG;
+    }
+    if (error instanceof StartupError) {
+      console.error(`tenant-workflows ${name}: ${error.message}`);
+      return error.exitCode;
     }
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`${(error as Error).message}\n\n${command.usage}`);
-      return EX_USAGE;
+      return EXIT.USAGE;
     }
     console.error(`tenant-workflows ${name} failed: ${(error as Error).message}`);
-    return 1;
+    return EXIT.FAILURE;
   }
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
+  const exit = (code: number) => {
+    process.exitCode = code;
+    // A process that cannot stop is a zombie no orchestrator restarts: exit even if something lingers.
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+  };
+  main(process.argv.slice(2)).then(exit, (error: unknown) => {
+    console.error(error);
+    exit(EXIT.FAILURE);
+  });
 }

@@ -63,3 +63,11 @@ export async function startHealthServer(options: HealthServerOptions): Promise<S
   });
   return server;
 }
+
+/** Stops the server, ending keep-alive connections (a probe's) that would otherwise hold close() open. */
+export function closeHealthServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}

@@ -10,6 +10,18 @@ import { ConcurrentAttemptError, ProvisioningError, sqlState } from '../db/error
  */
 const PERMANENT_SQLSTATE_CLASSES = ['22', '23', '42'];
 
+/**
+ * The schema lacks a table, column or function the code uses (42P01 undefined_table, 42703
+ * undefined_column, 42883 undefined_function): the code is ahead of the database, a migration is
+ * pending. Inputs never name SQL objects (every query's identifiers are fixed), so retrying cannot be
+ * wrong: the worker does not poll until migrations are current, and a migration applied (or a rollback
+ * reverted) while a step is retried lets the retry succeed; the step's scheduleToCloseTimeout bounds it.
+ */
+const SCHEMA_SKEW_SQLSTATES = ['42P01', '42703', '42883'];
+
+/** The type of a schema-skew error (SCHEMA_SKEW_SQLSTATES): retried. */
+export const SCHEMA_NOT_READY = 'SchemaNotReady';
+
 /** The type of a transient error the server raised (a terminated session, a restart, a deadlock): retried. */
 export const TRANSIENT_DATABASE_ERROR = 'TransientDatabaseError';
 
@@ -20,6 +32,9 @@ export function toActivityFailure(error: unknown): unknown {
   }
   if (error instanceof ConcurrentAttemptError) return ApplicationFailure.create({ message: error.message, type: error.name, nonRetryable: false });
   const state = sqlState(error);
+  if (state && SCHEMA_SKEW_SQLSTATES.includes(state)) {
+    return ApplicationFailure.create({ message: (error as Error).message, type: SCHEMA_NOT_READY, nonRetryable: false, details: [{ sqlState: state }] });
+  }
   if (state && PERMANENT_SQLSTATE_CLASSES.includes(state.slice(0, 2))) {
     return ApplicationFailure.create({ message: (error as Error).message, type: state.startsWith('22') ? 'InvalidInput' : 'DatabaseError', nonRetryable: true });
   }

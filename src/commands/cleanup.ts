@@ -5,6 +5,7 @@ import { destroyAdminConnection, getAdminConnection } from '../db/admin';
 import { runRecords } from '../db/run-records';
 import { findTenantBySlug, rollbackTenantInDB, tenantsStillProvisioning, type HalfMadeTenant } from '../db/tenant-operations';
 import { normalizeSlug } from '../db/validation';
+import { EXIT } from '../exit-codes';
 import { workflowIdForSlug } from '../workflows/types';
 
 export const CLEANUP_USAGE = `Usage: tenant-workflows cleanup --list [--json]
@@ -16,9 +17,6 @@ running in Temporal, left by a run an operator terminated or whose compensation 
   <slug>   show what would be removed; with --yes remove every row of that tenant and mark its unfinished
            run records abandoned. Refused while its workflow runs or once the tenant is active.`;
 
-const EX_USAGE = 64;
-/** sysexits' EX_TEMPFAIL: the provisioning is running; wait for it or terminate it first. */
-const EX_TEMPFAIL = 75;
 
 /** A tenant is stuck when it is still provisioning and no workflow of its id is running to finish it. */
 async function isRunning(client: ProvisioningClient, slug: string): Promise<boolean> {
@@ -40,7 +38,7 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
   });
   if (Boolean(values.list) === (positionals.length === 1) || positionals.length > 1) {
     console.error(`give either --list or one slug\n\n${CLEANUP_USAGE}`);
-    return EX_USAGE;
+    return EXIT.USAGE;
   }
   const config = getConfig();
   const knex = getAdminConnection(config);
@@ -57,20 +55,20 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
       slug = normalizeSlug(positionals[0]);
     } catch (error) {
       console.error(`${(error as Error).message}\n\n${CLEANUP_USAGE}`);
-      return EX_USAGE;
+      return EXIT.USAGE;
     }
     const tenant = await findTenantBySlug(knex, slug);
     if (!tenant) {
       console.error(`no tenant with slug '${slug}'`);
-      return 1;
+      return EXIT.FAILURE;
     }
     if (tenant.status !== 'provisioning') {
       console.error(`tenant '${slug}' is ${tenant.status}; cleanup only removes tenants left half-made in provisioning`);
-      return 1;
+      return EXIT.FAILURE;
     }
     if (await isRunning(client, slug)) {
       console.error(`the provisioning of '${slug}' (workflow ${workflowIdForSlug(slug)}) is running; wait for it to end, or terminate it first`);
-      return EX_TEMPFAIL;
+      return EXIT.TEMP_FAILURE;
     }
     if (!values.yes) {
       print({ slug, tenantId: tenant.tenantId, removed: false }, `would remove the half-made tenant '${slug}' (${tenant.tenantId}) and every row of it; run again with --yes`);

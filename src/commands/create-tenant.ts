@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { connectProvisioningClient, ProvisioningInProgressError, type CreateTenantRequest } from '../client';
 import { getConfig } from '../config';
 import { ProvisioningError } from '../db/errors';
+import { EXIT } from '../exit-codes';
 import { followProvisioning, temporalUiLink } from './follow';
 
 export const CREATE_TENANT_USAGE = `Usage: tenant-workflows create-tenant --name NAME --email EMAIL --first-name FIRST --last-name LAST
@@ -15,10 +16,6 @@ being provisioned exits 75 (ProvisioningInProgress) and is never shown the other
                         without it a temporary password is generated and shown once with --wait
   --wait                follow the steps until provisioning ends; exit 1 if it fails
   --json                machine-readable output`;
-
-const EX_DATAERR = 65;
-/** sysexits' EX_TEMPFAIL: another request holds the slug for now; try again once it has ended. */
-const EX_TEMPFAIL = 75;
 
 function readPasswordFile(path: string): string {
   try {
@@ -47,7 +44,7 @@ export async function createTenantCommand(argv: string[]): Promise<number> {
   const missing = (['name', 'email', 'first-name', 'last-name'] as const).filter((flag) => values[flag] === undefined);
   if (missing.length > 0) {
     console.error(`missing ${missing.map((f) => `--${f}`).join(', ')}\n\n${CREATE_TENANT_USAGE}`);
-    return 64;
+    return EXIT.USAGE;
   }
   const config = getConfig();
   let request: CreateTenantRequest;
@@ -65,7 +62,7 @@ export async function createTenantCommand(argv: string[]): Promise<number> {
     };
   } catch (error) {
     console.error(`invalid input: ${(error as Error).message}`);
-    return EX_DATAERR;
+    return EXIT.DATA_ERROR;
   }
 
   const { client, close } = await connectProvisioningClient(config);
@@ -76,11 +73,11 @@ export async function createTenantCommand(argv: string[]): Promise<number> {
     } catch (error) {
       if (error instanceof ProvisioningError) {
         console.error(`invalid input: ${error.message}`);
-        return EX_DATAERR;
+        return EXIT.DATA_ERROR;
       }
       if (error instanceof ProvisioningInProgressError) {
         console.error(error.message);
-        return EX_TEMPFAIL;
+        return EXIT.TEMP_FAILURE;
       }
       throw error;
     }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { getConfig } from '../config';
 import { destroyAdminConnection } from '../db/admin';
 import { migrateDown, migrateLatest, migrateTo, migrationDatabases, migrationStatus } from '../db/migrate';
+import { EXIT } from '../exit-codes';
 
 export const MIGRATE_USAGE = `Usage: tenant-workflows migrate [--check] [--to VERSION] [--down --step N] [--json]
 
@@ -22,7 +23,7 @@ export async function migrateCommand(argv: string[]): Promise<number> {
   const steps = values.step === undefined ? undefined : Number(values.step);
   const usageError = (message: string) => {
     console.error(`${message}\n\n${MIGRATE_USAGE}`);
-    return 64;
+    return EXIT.USAGE;
   };
   if (values.down && (steps === undefined || !Number.isInteger(steps) || steps < 1)) return usageError('--down needs --step N, a positive integer');
   if (!values.down && steps !== undefined) return usageError('--step only goes with --down');

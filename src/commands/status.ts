@@ -3,6 +3,7 @@ import { connectProvisioningClient } from '../client';
 import { getConfig, type Config } from '../config';
 import { destroyAdminConnection, getAdminConnection } from '../db/admin';
 import { runRecords, type ProvisioningRun } from '../db/run-records';
+import { EXIT } from '../exit-codes';
 import { temporalUiLink } from './follow';
 
 export const STATUS_USAGE = `Usage: tenant-workflows status <slug | workflow id> [--json]
@@ -36,7 +37,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { json: { type: 'boolean' } } });
   if (positionals.length !== 1) {
     console.error(`expected exactly one slug or workflow id\n\n${STATUS_USAGE}`);
-    return 64;
+    return EXIT.USAGE;
   }
   const config = getConfig();
   const { client, close } = await connectProvisioningClient(config);

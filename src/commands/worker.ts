@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { getConfig } from '../config';
+import { EXIT } from '../exit-codes';
 import { createLogger } from '../logging';
 import { runWorker } from '../worker';
 
@@ -12,5 +13,5 @@ export async function workerCommand(argv: string[]): Promise<number> {
   parseArgs({ args: argv, options: {}, strict: true });
   const config = getConfig();
   await runWorker(config, createLogger(config.logLevel));
-  return 0;
+  return EXIT.OK;
 }

@@ -45,6 +45,12 @@ export interface WorkerConfig {
   shutdownGraceMs: number;
   /** Activities running at once; at most DB_POOL_MAX so none waits for a connection. */
   maxConcurrentActivities: number;
+  /** How long start-up retries an unreachable Temporal frontend or PostgreSQL before it exits 69. */
+  dependencyWaitMs: number;
+  /** How often a worker waiting for pending migrations checks again. */
+  migrationRecheckMs: number;
+  /** NODE_ENV=production: the prebuilt workflow bundle is required, never built at start-up. */
+  production: boolean;
 }
 
 /**
@@ -103,6 +109,9 @@ export function loadConfig(env: Env = process.env): Config {
       httpPort: read.int('HTTP_PORT', 8080, 1, 65535),
       shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000),
       maxConcurrentActivities: read.int('WORKER_MAX_CONCURRENT_ACTIVITIES', poolMax, 1, poolMax),
+      dependencyWaitMs: read.int('STARTUP_DEPENDENCY_WAIT_MS', 30_000, 0, 3_600_000),
+      migrationRecheckMs: read.int('MIGRATION_RECHECK_INTERVAL_MS', 10_000, 100, 3_600_000),
+      production: read.optionalString('NODE_ENV') === 'production',
     },
     bcryptCost: read.int('BCRYPT_COST', 12, 10, 15),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),

@@ -23,7 +23,7 @@ describe('tenant-workflows worker (a real process)', () => {
       const response = await fetch(`${worker.baseUrl}/readyz`);
       return response.status === 200 && (await response.json());
     }, 'readiness');
-    expect(ready).toEqual({ status: 'ready', checks: { worker: 'ok', database: 'ok', migrations: 'ok' } });
+    expect(ready).toEqual({ status: 'ready', checks: { worker: 'ok', temporal: 'ok', database: 'ok', migrations: 'ok' } });
   });
 
   it('provisions through the CLI: create-tenant --wait --json, then status', async () => {

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import bcrypt from 'bcrypt';
 import { DatabaseError } from 'pg';
 import { createActivities, type CreateTenantActivityInput } from '../../src/activities';
-import { toActivityFailure, TRANSIENT_DATABASE_ERROR } from '../../src/activities/failures';
+import { SCHEMA_NOT_READY, toActivityFailure, TRANSIENT_DATABASE_ERROR } from '../../src/activities/failures';
 import type { ProvisioningErrorType } from '../../src/db/errors';
 import { activityHarness, type ActivityHarness } from '../support/activity-environment';
 import { adminInput, tenantInput, TEST_BCRYPT_COST, useAdminConnection } from '../support/tenant-fixtures';
@@ -147,10 +147,20 @@ describe('toActivityFailure', () => {
   it.each([
     ['22P02', 'InvalidInput'],
     ['23503', 'DatabaseError'],
-    ['42P01', 'DatabaseError'],
+    ['42501', 'DatabaseError'],
   ])('turns a %s into a non-retryable %s', (code, type) => {
     const failure = toActivityFailure(serverError(code));
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type, nonRetryable: true });
+  });
+
+  it.each([
+    ['42P01', 'undefined table'],
+    ['42703', 'undefined column'],
+    ['42883', 'undefined function'],
+  ])('turns a %s (%s: the schema is behind the code, a migration pending) into a retryable SchemaNotReady', (code) => {
+    const failure = toActivityFailure(serverError(code));
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: SCHEMA_NOT_READY, nonRetryable: false, details: [{ sqlState: code }] });
   });
 });

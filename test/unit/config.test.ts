@@ -119,8 +119,20 @@ describe('workflow storage settings', () => {
 describe('worker and codec settings', () => {
   const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
 
+  it('reads the start-up settings: dependency wait, migration re-check interval, NODE_ENV=production', () => {
+    expect(loadConfig(base).worker).toMatchObject({ dependencyWaitMs: 30_000, migrationRecheckMs: 10_000, production: false });
+    expect(loadConfig({ ...base, STARTUP_DEPENDENCY_WAIT_MS: '5000', MIGRATION_RECHECK_INTERVAL_MS: '500', NODE_ENV: 'production' }).worker).toMatchObject({
+      dependencyWaitMs: 5000,
+      migrationRecheckMs: 500,
+      production: true,
+    });
+    expect(problemsOf({ MIGRATION_RECHECK_INTERVAL_MS: '0' })).toEqual([
+      "MIGRATION_RECHECK_INTERVAL_MS: '0' is not valid; set an integer from 100 to 3600000, for example MIGRATION_RECHECK_INTERVAL_MS=10000",
+    ]);
+  });
+
   it('defaults activity concurrency to the pool size and refuses more than the pool', () => {
-    expect(loadConfig({ ...base, DB_POOL_MAX: '7' }).worker).toEqual({ httpPort: 8080, shutdownGraceMs: 30_000, maxConcurrentActivities: 7 });
+    expect(loadConfig({ ...base, DB_POOL_MAX: '7' }).worker).toMatchObject({ httpPort: 8080, shutdownGraceMs: 30_000, maxConcurrentActivities: 7 });
     expect(problemsOf({ DB_POOL_MAX: '4', WORKER_MAX_CONCURRENT_ACTIVITIES: '8' })).toEqual([
       "WORKER_MAX_CONCURRENT_ACTIVITIES: '8' is not valid; set an integer from 1 to 4, for example WORKER_MAX_CONCURRENT_ACTIVITIES=4",
     ]);
