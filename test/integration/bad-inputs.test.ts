@@ -1,9 +1,12 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
+import { createActivities } from '../../src/activities';
 import { toWorkflowInput, type CreateTenantRequest } from '../../src/client';
 import { destroyAdminConnection } from '../../src/db/admin';
 import type { ProvisioningErrorType } from '../../src/db/errors';
 import { activateTenantInDB, createTenantInDB, rollbackTenantInDB, setupTenantDataInDB, type CreateTenantInput } from '../../src/db/tenant-operations';
 import { createAdminUserInDB, rollbackUserInDB, type CreateAdminUserInput } from '../../src/db/user-operations';
+import { activityHarness } from '../support/activity-environment';
 import { INVISIBLE_IN_NAMES } from '../support/invisible-characters';
 import { emailOfLength } from '../support/long-inputs';
 import { expectProvisioningError } from '../support/provisioning-error';
@@ -46,6 +49,8 @@ afterAll(async () => {
 interface BadInput {
   input: string;
   attempt: (f: Fixture) => Promise<unknown>;
+  /** The same input through the worker's activity, when the activity takes it. */
+  activity?: (f: Fixture) => Promise<unknown>;
   /** The same input as a client's CreateTenantRequest, when a client can send it. */
   request?: CreateTenantRequest;
   type: ProvisioningErrorType;
@@ -72,14 +77,28 @@ function adminRequest(overrides: Partial<CreateAdminUserInput>): CreateTenantReq
   return { ...request, admin: { ...request.admin, ...overrides } };
 }
 
+/** The worker's activities, each run in a mock activity context of its own. */
+const activity = () => activityHarness(createActivities({ knex, bcryptCost: TEST_BCRYPT_COST }));
+
 const createTenant = (overrides: Partial<CreateTenantInput>) => ({
   attempt: () => createTenantInDB(knex, tenantInput(overrides)),
   request: tenantRequest(overrides),
+  activity:
+    'idempotencyKey' in overrides
+      ? undefined
+      : () => {
+          const { name, slug, contactEmail } = tenantInput(overrides);
+          return activity().run('createTenant', { name, slug, contactEmail });
+        },
 });
-const createAdmin = (overrides: Partial<CreateAdminUserInput> | ((f: Fixture) => Partial<CreateAdminUserInput>)) => ({
-  attempt: (f: Fixture) => createAdminUserInDB(knex, adminInput(f.seededTenantId, typeof overrides === 'function' ? overrides(f) : overrides), TEST_BCRYPT_COST),
-  request: typeof overrides === 'function' ? undefined : adminRequest(overrides),
-});
+const createAdmin = (overrides: Partial<CreateAdminUserInput> | ((f: Fixture) => Partial<CreateAdminUserInput>)) => {
+  const input = (f: Fixture) => adminInput(f.seededTenantId, typeof overrides === 'function' ? overrides(f) : overrides);
+  return {
+    attempt: (f: Fixture) => createAdminUserInDB(knex, input(f), TEST_BCRYPT_COST),
+    request: typeof overrides === 'function' ? undefined : adminRequest(overrides),
+    activity: (f: Fixture) => activity().run('createAdminUser', input(f)),
+  };
+};
 const invalid = (field: string) => ({ type: 'InvalidInput' as const, field });
 
 const CYRILLIC_A = '\u0430';
@@ -183,6 +202,20 @@ describe(`${BAD_INPUTS.length} bad inputs`, () => {
     const error = await expectProvisioningError(attempt(fixture), type, field);
     expect(await countAllRows(knex)).toEqual(before);
     expect(error.message).not.toContain('correct horse');
+  });
+
+  const activityCases = cases.filter((c) => c.activity !== undefined);
+  it.each(activityCases)('$input -> $expected from the activity, non-retryable, and no row written', async ({ activity: run, type, field }) => {
+    const before = await countAllRows(knex);
+    const failure = await run!(fixture).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type, nonRetryable: true });
+    if (field) expect((failure as ApplicationFailure).message).toMatch(new RegExp(`^${field} `));
+    expect((failure as ApplicationFailure).message).not.toContain('correct horse');
+    expect(await countAllRows(knex)).toEqual(before);
   });
 
   const clientCases = cases.filter((c) => c.type === 'InvalidInput' && c.request !== undefined);
