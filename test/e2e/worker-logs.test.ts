@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/run-cli';
@@ -44,12 +44,17 @@ function parsedLines(): LogLine[] {
 describe('the worker process log', () => {
   it('logs an SDK failure with its error serialized: message, type and stack', async () => {
     const slug = `logs-${randomUUID().slice(0, 8)}`;
-    const passwordFile = join(mkdtempSync(join(tmpdir(), 'tw-logs-')), 'password');
+    const directory = mkdtempSync(join(tmpdir(), 'tw-logs-'));
+    const passwordFile = join(directory, 'password');
     writeFileSync(passwordFile, adminPassword);
     const admin = ['--email', `ops@${slug}.test`, '--first-name', 'Grace', '--last-name', 'Hopper', '--password-file', passwordFile, '--wait'];
-    expect((await runCli(['create-tenant', '--name', 'Logs A', '--slug', `${slug}-a`, ...admin], clientEnv)).status).toBe(0);
-    // The same admin email in another tenant: createAdminUser fails for good (the SDK logs 'Activity failed').
-    expect((await runCli(['create-tenant', '--name', 'Logs B', '--slug', `${slug}-b`, ...admin], clientEnv)).status).toBe(1);
+    try {
+      expect((await runCli(['create-tenant', '--name', 'Logs A', '--slug', `${slug}-a`, ...admin], clientEnv)).status).toBe(0);
+      // The same admin email in another tenant: createAdminUser fails for good (the SDK logs 'Activity failed').
+      expect((await runCli(['create-tenant', '--name', 'Logs B', '--slug', `${slug}-b`, ...admin], clientEnv)).status).toBe(1);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
 
     const failed = await waitFor(() => Promise.resolve(parsedLines().find((l) => l.msg === 'Activity failed' && l.activityType === 'createAdminUser')), "the SDK's 'Activity failed' line");
     expect(failed.error).toEqual({
@@ -59,8 +64,12 @@ describe('the worker process log', () => {
       stack: expect.stringContaining('ApplicationFailure') as string,
     });
     // The workflow's own failure, its causes included (the activity's failure, then the application's).
-    const workflowFailed = parsedLines().find((l) => l.msg === 'Workflow failed' && l.workflowId === `tenant-${slug}-b`);
-    expect(workflowFailed?.error).toMatchObject({
+    // (The SDK holds log lines for 100 ms to sort them, so the line may reach stdout after the CLI returned.)
+    const workflowFailed = await waitFor(
+      () => Promise.resolve(parsedLines().find((l) => l.msg === 'Workflow failed' && l.workflowId === `tenant-${slug}-b`)),
+      "the SDK's 'Workflow failed' line",
+    );
+    expect(workflowFailed.error).toMatchObject({
       message: expect.stringContaining('failed at createAdminUser') as string,
       stack: expect.any(String) as string,
       cause: { message: 'Activity task failed', cause: { message: expect.stringContaining('already used') as string } },
