@@ -10,7 +10,8 @@ import {
 import type { Config } from './config';
 import { normalizeTenantInput } from './db/tenant-operations';
 import { validatePassword } from './db/passwords';
-import { normalizeEmail, normalizePersonName } from './db/validation';
+import { invalidInput } from './db/errors';
+import { normalizeEmail, normalizePersonName, normalizeSlug } from './db/validation';
 import { dataConverter } from './temporal/data-converter';
 import { temporalConnectConfig } from './temporal/connection-options';
 import { getStateQuery, WORKFLOW_ID_PREFIX, WORKFLOW_TYPE, workflowIdForSlug, type ProvisioningState, type TenantCreationInput, type TenantCreationResult } from './workflows/types';
@@ -123,22 +124,47 @@ export class ProvisioningClient {
     return handle;
   }
 
-  handle(slugOrWorkflowId: string): WorkflowHandle<TenantCreationWorkflow> {
-    const workflowId = slugOrWorkflowId.startsWith(WORKFLOW_ID_PREFIX) ? slugOrWorkflowId : workflowIdForSlug(slugOrWorkflowId.trim().toLowerCase());
-    return this.client.workflow.getHandle(workflowId);
+  /** The provisioning of the tenant whose slug is `slug` (normalized like normalizeSlug; InvalidInput when it is no slug). */
+  handle(slug: string): WorkflowHandle<TenantCreationWorkflow> {
+    return this.client.workflow.getHandle(provisioningWorkflowId({ slug }));
   }
 
-  /** Temporal's status plus the workflow's own state; undefined when no such provisioning exists. */
-  async status(slugOrWorkflowId: string): Promise<ProvisioningStatus | undefined> {
-    const handle = this.handle(slugOrWorkflowId);
-    try {
-      const description = await handle.describe();
-      const state = await handle.query(getStateQuery).catch(() => undefined);
-      return { workflowId: handle.workflowId, runId: description.runId, temporalStatus: description.status.name, ...(state ? { state } : {}) };
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return undefined;
-      throw error;
-    }
+  /** The provisioning whose workflow id is exactly `workflowId` (tenant-<slug>). */
+  handleByWorkflowId(workflowId: string): WorkflowHandle<TenantCreationWorkflow> {
+    return this.client.workflow.getHandle(provisioningWorkflowId({ workflowId }));
+  }
+
+  /** Temporal's status plus the workflow's own state for the tenant whose slug is `slug`; undefined when no such provisioning exists. */
+  async status(slug: string): Promise<ProvisioningStatus | undefined> {
+    return statusOf(this.handle(slug));
+  }
+
+  /** As status(), for the provisioning whose workflow id is exactly `workflowId`. */
+  async statusByWorkflowId(workflowId: string): Promise<ProvisioningStatus | undefined> {
+    return statusOf(this.handleByWorkflowId(workflowId));
+  }
+}
+
+/**
+ * The workflow id of a provisioning, from the tenant's slug (`tenant-one` is the slug of workflow
+ * `tenant-tenant-one`) or given as such; never guessed from the text. InvalidInput when malformed.
+ */
+export function provisioningWorkflowId(lookup: { slug: string } | { workflowId: string }): string {
+  if ('slug' in lookup) return workflowIdForSlug(normalizeSlug(lookup.slug));
+  if (!lookup.workflowId.startsWith(WORKFLOW_ID_PREFIX)) {
+    throw invalidInput('workflowId', `must start with '${WORKFLOW_ID_PREFIX}' (a provisioning's workflow id is ${WORKFLOW_ID_PREFIX}<slug>)`);
+  }
+  return lookup.workflowId;
+}
+
+async function statusOf(handle: WorkflowHandle<TenantCreationWorkflow>): Promise<ProvisioningStatus | undefined> {
+  try {
+    const description = await handle.describe();
+    const state = await handle.query(getStateQuery).catch(() => undefined);
+    return { workflowId: handle.workflowId, runId: description.runId, temporalStatus: description.status.name, ...(state ? { state } : {}) };
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
   }
 }
 

@@ -1,17 +1,21 @@
 import { parseArgs } from 'node:util';
-import { connectProvisioningClient } from '../client';
+import { connectProvisioningClient, provisioningWorkflowId } from '../client';
 import { getConfig, type Config } from '../config';
 import { destroyAdminConnection, getAdminConnection } from '../db/admin';
+import { ProvisioningError } from '../db/errors';
 import { runRecords, type ProvisioningRun } from '../db/run-records';
 import { EXIT } from '../exit-codes';
 import { temporalUiLink } from './follow';
 
-export const STATUS_USAGE = `Usage: tenant-workflows status <slug | workflow id> [--json]
+export const STATUS_USAGE = `Usage: tenant-workflows status <slug> [--json]
+       tenant-workflows status --workflow-id <workflow id> [--json]
 
 Shows a provisioning from Temporal (its status and the workflow's own state: step, progress, tenant and
 admin ids, last error) and from the provisioning run records in PostgreSQL (every run of that workflow
 id, with per-step attempts, durations and errors; these outlive Temporal's history retention).
-Exits 1 when neither knows of it.`;
+The argument is always a slug: \`status tenant-one\` is the tenant whose slug is tenant-one (workflow
+tenant-tenant-one). To look up a workflow id as such, give it with --workflow-id.
+Exits 1 when neither knows of it, 64 on a usage error, 65 when the slug or workflow id is malformed.`;
 
 /** The run records of a workflow id, or why they could not be read (the database is optional for this command). */
 async function readRunRecords(config: Config, workflowId: string): Promise<{ runs: ProvisioningRun[] } | { error: string }> {
@@ -34,16 +38,29 @@ function printRun(run: ProvisioningRun): void {
 }
 
 export async function statusCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { json: { type: 'boolean' } } });
-  if (positionals.length !== 1) {
-    console.error(`expected exactly one slug or workflow id\n\n${STATUS_USAGE}`);
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, 'workflow-id': { type: 'string' } },
+  });
+  const givenWorkflowId = values['workflow-id'];
+  if (positionals.length !== (givenWorkflowId === undefined ? 1 : 0)) {
+    console.error(`expected either one slug or --workflow-id\n\n${STATUS_USAGE}`);
     return EXIT.USAGE;
+  }
+  let workflowId: string;
+  try {
+    workflowId = provisioningWorkflowId(givenWorkflowId === undefined ? { slug: positionals[0]! } : { workflowId: givenWorkflowId });
+  } catch (error) {
+    if (!(error instanceof ProvisioningError)) throw error;
+    console.error(`invalid input: ${error.message}`);
+    return EXIT.DATA_ERROR;
   }
   const config = getConfig();
   const { client, close } = await connectProvisioningClient(config);
   try {
-    const workflowId = client.handle(positionals[0]!).workflowId;
-    const [temporal, records] = await Promise.all([client.status(workflowId), readRunRecords(config, workflowId)]);
+    const [temporal, records] = await Promise.all([client.statusByWorkflowId(workflowId), readRunRecords(config, workflowId)]);
     const runs = 'runs' in records ? records.runs : [];
     const ui = temporalUiLink(config, client.client.options.namespace, workflowId);
     const found = temporal !== undefined || runs.length > 0;
@@ -52,7 +69,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
       return found ? 0 : 1;
     }
     if (!found) {
-      console.error(`no provisioning found for '${positionals[0]}'`);
+      console.error(`no provisioning found for ${givenWorkflowId === undefined ? `slug '${positionals[0]}' (workflow ${workflowId})` : `workflow '${workflowId}'`}`);
       return 1;
     }
     console.log(`${workflowId}: ${temporal ? `${temporal.temporalStatus} (run ${temporal.runId})` : 'not in Temporal (history expired or never started)'}`);

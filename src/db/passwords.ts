@@ -1,22 +1,38 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { invalidInput } from './errors';
+import { INVISIBLE_OR_MALFORMED } from './validation';
 
 export const PASSWORD_MIN_BYTES = 8;
 /** bcrypt reads at most 72 bytes; a longer password would be silently truncated, so it is refused. */
 export const PASSWORD_MAX_BYTES = 72;
 export const BCRYPT_MIN_COST = 10;
 
-/** Checks a caller-chosen password; the message never contains the password. */
+/**
+ * The one form a password is hashed and verified in: NFC, so "é" typed as one code point and as
+ * "e" + U+0301 (two keyboards, one password) give the same bytes to bcrypt.
+ */
+function canonicalPassword(password: string): string {
+  return password.normalize('NFC');
+}
+
+/**
+ * Checks a caller-chosen password and returns it in its canonical (NFC) form; the limits apply to
+ * that form, which is what bcrypt reads. The message never contains the password.
+ */
 export function validatePassword(value: unknown): string {
   if (typeof value !== 'string') throw invalidInput('password', 'must be a string');
-  const bytes = Buffer.byteLength(value, 'utf8');
+  const password = canonicalPassword(value);
+  const bytes = Buffer.byteLength(password, 'utf8');
   if (bytes < PASSWORD_MIN_BYTES || bytes > PASSWORD_MAX_BYTES) {
-    throw invalidInput('password', `must be ${PASSWORD_MIN_BYTES} to ${PASSWORD_MAX_BYTES} bytes in UTF-8 (got ${bytes})`);
+    throw invalidInput('password', `must be ${PASSWORD_MIN_BYTES} to ${PASSWORD_MAX_BYTES} bytes in UTF-8 after NFC normalization (got ${bytes})`);
   }
   // bcrypt's C implementation stops at the first NUL: everything after it would be ignored.
-  if (value.includes('\0')) throw invalidInput('password', 'must not contain a NUL character');
-  return value;
+  if (password.includes('\0')) throw invalidInput('password', 'must not contain a NUL character');
+  if (INVISIBLE_OR_MALFORMED.test(password)) {
+    throw invalidInput('password', 'must not contain invisible characters (fillers, joiners, variation selectors) or lone surrogates');
+  }
+  return password;
 }
 
 /** A temporary password with 144 bits from the OS's CSPRNG, 24 URL-safe characters. */
@@ -26,5 +42,10 @@ export function generateTemporaryPassword(): string {
 
 export function hashPassword(password: string, cost: number): Promise<string> {
   if (!Number.isInteger(cost) || cost < BCRYPT_MIN_COST) throw new Error(`bcrypt cost must be an integer of at least ${BCRYPT_MIN_COST}`);
-  return bcrypt.hash(password, cost);
+  return bcrypt.hash(canonicalPassword(password), cost);
+}
+
+/** Whether `password`, in its canonical form, is the one `hash` was made from. */
+export function verifyPassword(password: string, hash: string): Promise<boolean> {
+  return bcrypt.compare(canonicalPassword(password), hash);
 }

@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { TenantAlreadyProvisionedError } from '../../src/client';
 import { ProvisioningError } from '../../src/db/errors';
@@ -59,7 +59,8 @@ describe('tenantCreationWorkflow on the real Temporal server', () => {
     const request = tenantRequest({ slug: 'Bad Slug!' });
     await expect(h.client.start(request)).rejects.toMatchObject({ type: 'InvalidInput', field: 'slug' });
     await expect(h.client.start(tenantRequest({ admin: { email: 'nope', firstName: 'A', lastName: 'B' } }))).rejects.toBeInstanceOf(ProvisioningError);
-    await expect(h.client.handle('bad-slug!').describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect(() => h.client.handle('bad-slug!')).toThrow(ProvisioningError);
+    await expect(h.client.status('bad-slug!')).rejects.toMatchObject({ type: 'InvalidInput', field: 'slug' });
   });
 
   it('reports status by slug and by workflow id', async () => {
@@ -68,8 +69,21 @@ describe('tenantCreationWorkflow on the real Temporal server', () => {
     const result = await handle.result();
     const bySlug = await h.client.status(result.slug);
     expect(bySlug).toMatchObject({ workflowId: handle.workflowId, temporalStatus: 'COMPLETED', state: { status: 'completed', progress: 100 } });
-    expect(await h.client.status(handle.workflowId)).toEqual(bySlug);
+    expect(await h.client.statusByWorkflowId(handle.workflowId)).toEqual(bySlug);
     expect(await h.client.status('no-such-tenant-here')).toBeUndefined();
+    await cleanUp(result.tenantId);
+  });
+
+  it("takes a slug that begins with 'tenant-' as a slug, and a workflow id only when asked to", async () => {
+    const slug = `tenant-${randomBytes(4).toString('hex')}`;
+    const handle = await h.client.start(tenantRequest({ slug }));
+    expect(handle.workflowId).toBe(`tenant-${slug}`);
+    const result = await handle.result();
+    expect(await h.client.status(slug)).toMatchObject({ workflowId: `tenant-${slug}`, temporalStatus: 'COMPLETED' });
+    expect(await h.client.statusByWorkflowId(`tenant-${slug}`)).toMatchObject({ workflowId: `tenant-${slug}`, temporalStatus: 'COMPLETED' });
+    // As a workflow id, the slug names the provisioning of another slug, which does not exist.
+    expect(await h.client.statusByWorkflowId(slug)).toBeUndefined();
+    await expect(h.client.statusByWorkflowId('acme')).rejects.toMatchObject({ type: 'InvalidInput', field: 'workflowId' });
     await cleanUp(result.tenantId);
   });
 });

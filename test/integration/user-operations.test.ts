@@ -1,5 +1,6 @@
 import bcrypt from 'bcrypt';
 import { createTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-operations';
+import { verifyPassword } from '../../src/db/passwords';
 import { createAdminUserInDB } from '../../src/db/user-operations';
 import { expectProvisioningError } from '../support/provisioning-error';
 import { adminInput, tenantInput, TEST_BCRYPT_COST, uniqueSuffix, useAdminConnection } from '../support/tenant-fixtures';
@@ -76,6 +77,14 @@ describe('createAdminUserInDB with a password', () => {
     expect(await bcrypt.compare(password, user!.password_hash)).toBe(true);
     // Another 72-byte password that differs only in its last character: all 72 bytes count.
     expect(await bcrypt.compare(`${'€'.repeat(23)}abc`, user!.password_hash)).toBe(false);
+  });
+
+  it('stores the NFC form: a password given as "e" + U+0301 verifies when typed with a precomposed "é"', async () => {
+    const tenantId = await seededTenant();
+    await createAdminUserInDB(knex, adminInput(tenantId, { password: 'cafe\u0301 au lait' }), TEST_BCRYPT_COST);
+    const [user] = await storedUsers(tenantId);
+    expect(await verifyPassword('caf\u00e9 au lait', user!.password_hash)).toBe(true);
+    expect(await bcrypt.compare('caf\u00e9 au lait', user!.password_hash)).toBe(true);
   });
 
   it('run again (also with the email in other case) returns the same user without rehashing', async () => {

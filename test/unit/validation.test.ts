@@ -2,6 +2,7 @@ import { ProvisioningError } from '../../src/db/errors';
 import { normalizeTenantInput } from '../../src/db/tenant-operations';
 import { normalizeEmail, normalizePersonName, normalizeSlug, normalizeTenantName, requireUuid, slugFromName } from '../../src/db/validation';
 import { emailOfLength } from '../support/long-inputs';
+import { INVISIBLE_IN_NAMES } from '../support/invisible-characters';
 
 /** The field an InvalidInput names, or a failure when `normalize` accepts the value. */
 function invalidField(normalize: () => unknown): string | undefined {
@@ -28,6 +29,12 @@ describe('normalizeTenantName', () => {
   it.each(['', '   ', 'tab\there', 'zero\u200bwidth', 'bidi\u202eoverride', 'private\ue000use', 'line\u2028separator'])('refuses %j', (name) => {
     expect(invalidField(() => normalizeTenantName(name))).toBe('name');
   });
+
+  it.each(INVISIBLE_IN_NAMES)('refuses a name that is or contains $label', ({ char }) => {
+    expect(invalidField(() => normalizeTenantName(char))).toBe('name');
+    expect(invalidField(() => normalizeTenantName(`${char}${char}`))).toBe('name');
+    expect(invalidField(() => normalizeTenantName(`Acme${char}Corp`))).toBe('name');
+  });
 });
 
 describe('slugs', () => {
@@ -47,7 +54,7 @@ describe('slugs', () => {
     expect(normalizeSlug('a'.repeat(63))).toBe('a'.repeat(63));
   });
 
-  it.each(['ab', 'a'.repeat(64), 'acme-', 'ac_me', '\uff41cme', 'acme corp'])('refuses the slug %j', (slug) => {
+  it.each(['ab', 'a'.repeat(64), 'acme-', 'ac_me', '\uff41cme', 'acme corp', 'xn--80ak6aa92e', 'XN--mnchen-3ya', 'ab--cd', '\u212acme'])('refuses the slug %j', (slug) => {
     expect(invalidField(() => normalizeSlug(slug))).toBe('slug');
   });
 
@@ -76,7 +83,7 @@ describe('normalizeEmail', () => {
     expect(invalidField(() => normalizeEmail('contactEmail', emailOfLength(255)))).toBe('contactEmail');
   });
 
-  it.each(['plain', '@example.com', 'a@', 'a@@example.com', 'a@b@example.com', '.a@example.com', 'a.@example.com', 'a..b@example.com', 'a@example', 'a@-example.com', 'a b@example.com', 'а@example.com'])(
+  it.each(['plain', '@example.com', 'a@', 'a@@example.com', 'a@b@example.com', '.a@example.com', 'a.@example.com', 'a..b@example.com', 'a@example', 'a@-example.com', 'a b@example.com', 'а@example.com', '\u212aate@example.com'])(
     'refuses %j',
     (email) => {
       expect(invalidField(() => normalizeEmail('email', email))).toBe('email');
@@ -91,6 +98,12 @@ describe('normalizePersonName', () => {
 
   it.each(['', '-Ada', 'Ada1', 'Ada <script>', 'Ada;', '$(id)', '`id`', 'Ada\u0000'])('refuses %j', (name) => {
     expect(invalidField(() => normalizePersonName('lastName', name))).toBe('lastName');
+  });
+
+  it.each(INVISIBLE_IN_NAMES)('refuses a name that is or contains $label', ({ char }) => {
+    expect(invalidField(() => normalizePersonName('firstName', char))).toBe('firstName');
+    expect(invalidField(() => normalizePersonName('firstName', `A${char}da`))).toBe('firstName');
+    expect(invalidField(() => normalizePersonName('lastName', `Ada${char}Lovelace`))).toBe('lastName');
   });
 });
 
