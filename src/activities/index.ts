@@ -74,7 +74,12 @@ export function createActivities({ knex, bcryptCost, runs }: ActivityDependencie
       return runStep(runs, {
         step: 'createTenant',
         attributes: { slug: input.slug },
-        operation: (beforeCommit) => createTenantInDB(knex, { ...input, idempotencyKey: idempotencyKey(input.idempotencyKey) }, beforeCommit),
+        operation: (beforeCommit) =>
+          createTenantInDB(
+            knex,
+            { ...input, idempotencyKey: idempotencyKey(input.idempotencyKey), requestedAt: new Date(Context.current().info.scheduledTimestampMs) },
+            beforeCommit,
+          ),
         summary: (r) => ({ tenantId: r.tenantId, slug: r.slug, created: r.created }),
         changes: (r) => ({ status: 'running', tenant: r.tenantId, slug: r.slug }),
       });

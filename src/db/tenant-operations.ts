@@ -14,6 +14,11 @@ export interface CreateTenantInput {
   contactEmail: string;
   /** Identifies the request (the provisioning workflow's execution): a rerun with the same key gets the same tenant. */
   idempotencyKey: string;
+  /**
+   * When this request began (the step was first scheduled). A half-made tenant of a dead run is replaced
+   * only if it is older: an attempt of the dead run still in flight must never replace the new run's tenant.
+   */
+  requestedAt?: Date;
 }
 
 export interface NormalizedTenant {
@@ -83,9 +88,9 @@ export async function createTenantInDB(knex: Knex, input: CreateTenantInput, bef
     const existing = await tenantTable(trx, 'tenants')
       .where({ slug: tenant.slug })
       .forUpdate()
-      .first<{ tenant: string; idempotency_key: string; status: string } | undefined>('tenant', 'idempotency_key', 'status');
+      .first<ExistingTenant | undefined>('tenant', 'idempotency_key', 'status', 'created_at');
     if (existing?.idempotency_key === input.idempotencyKey) return { tenantId: existing.tenant, slug: tenant.slug, created: false };
-    if (existing && isLeftByDeadRun(existing, input.idempotencyKey)) {
+    if (existing && isLeftByDeadRun(existing, input)) {
       await deleteRowsOfLockedTenant(trx, existing.tenant, TENANT_TABLES_CHILDREN_FIRST);
       const tenantId = await insert();
       if (tenantId) return { tenantId, slug: tenant.slug, created: true, supersededTenantId: existing.tenant };
@@ -101,9 +106,21 @@ export async function createTenantInDB(knex: Knex, input: CreateTenantInput, bef
  * Only one run of a workflow id runs at a time, so that run is over and its half-made tenant is ours
  * to replace; a tenant that reached `active` never is.
  */
-function isLeftByDeadRun(existing: { idempotency_key: string; status: string }, idempotencyKey: string): boolean {
+function isLeftByDeadRun(existing: ExistingTenant, { idempotencyKey, requestedAt }: CreateTenantInput): boolean {
   const workflowId = workflowIdOfKey(idempotencyKey);
-  return existing.status === 'provisioning' && workflowId !== '' && workflowIdOfKey(existing.idempotency_key) === workflowId;
+  return (
+    existing.status === 'provisioning' &&
+    workflowId !== '' &&
+    workflowIdOfKey(existing.idempotency_key) === workflowId &&
+    (requestedAt === undefined || existing.created_at < requestedAt)
+  );
+}
+
+interface ExistingTenant {
+  tenant: string;
+  idempotency_key: string;
+  status: string;
+  created_at: Date;
 }
 
 function seedRows(tenantId: string, seed: TenantSeed) {
