@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
-import { connectProvisioningClient, type ProvisioningClient } from '../client';
+import { connectProvisioningClient } from '../client';
 import { getConfig } from '../config';
 import { destroyAdminConnection, getAdminConnection } from '../db/admin';
 import { runRecords } from '../db/run-records';
-import { findTenantBySlug, rollbackTenantInDB, tenantsStillProvisioning, type HalfMadeTenant } from '../db/tenant-operations';
+import { findTenantBySlug, rollbackTenantInDB } from '../db/tenant-operations';
 import { normalizeSlug } from '../db/validation';
 import { EXIT } from '../exit-codes';
 import { workflowIdForSlug } from '../workflows/types';
+import { describeStuckTenants, isProvisioningRunning, stuckTenants } from './stuck-tenants';
 
 export const CLEANUP_USAGE = `Usage: tenant-workflows cleanup --list [--json]
        tenant-workflows cleanup <slug> [--yes] [--json]
@@ -17,17 +18,6 @@ running in Temporal, left by a run an operator terminated or whose compensation 
   <slug>   show what would be removed; with --yes remove every row of that tenant and mark its unfinished
            run records abandoned. Refused while its workflow runs or once the tenant is active.`;
 
-
-/** A tenant is stuck when it is still provisioning and no workflow of its id is running to finish it. */
-async function isRunning(client: ProvisioningClient, slug: string): Promise<boolean> {
-  return (await client.status(slug))?.temporalStatus === 'RUNNING';
-}
-
-export async function stuckTenants(client: ProvisioningClient, provisioning: HalfMadeTenant[]): Promise<HalfMadeTenant[]> {
-  const stuck: HalfMadeTenant[] = [];
-  for (const tenant of provisioning) if (!(await isRunning(client, tenant.slug))) stuck.push(tenant);
-  return stuck;
-}
 
 export async function cleanupCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -46,8 +36,8 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
   const print = (json: object, text: string) => console.log(values.json ? JSON.stringify(json) : text);
   try {
     if (values.list) {
-      const stuck = await stuckTenants(client, await tenantsStillProvisioning(knex));
-      print({ stuck }, stuck.length === 0 ? 'no half-made tenants' : stuck.map((t) => `${t.slug}  ${t.tenantId}  since ${t.createdAt.toISOString()}`).join('\n'));
+      const stuck = await stuckTenants(knex, client);
+      print({ stuck }, describeStuckTenants(stuck));
       return 0;
     }
     let slug: string;
@@ -66,7 +56,7 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
       console.error(`tenant '${slug}' is ${tenant.status}; cleanup only removes tenants left half-made in provisioning`);
       return EXIT.FAILURE;
     }
-    if (await isRunning(client, slug)) {
+    if (await isProvisioningRunning(client, slug)) {
       console.error(`the provisioning of '${slug}' (workflow ${workflowIdForSlug(slug)}) is running; wait for it to end, or terminate it first`);
       return EXIT.TEMP_FAILURE;
     }

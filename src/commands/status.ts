@@ -6,15 +6,18 @@ import { ProvisioningError } from '../db/errors';
 import { runRecords, type ProvisioningRun } from '../db/run-records';
 import { EXIT } from '../exit-codes';
 import { temporalUiLink } from './follow';
+import { describeStuckTenants, stuckTenants } from './stuck-tenants';
 
 export const STATUS_USAGE = `Usage: tenant-workflows status <slug> [--json]
        tenant-workflows status --workflow-id <workflow id> [--json]
+       tenant-workflows status --stuck [--json]
 
 Shows a provisioning from Temporal (its status and the workflow's own state: step, progress, tenant and
 admin ids, last error) and from the provisioning run records in PostgreSQL (every run of that workflow
 id, with per-step attempts, durations and errors; these outlive Temporal's history retention).
 The argument is always a slug: \`status tenant-one\` is the tenant whose slug is tenant-one (workflow
 tenant-tenant-one). To look up a workflow id as such, give it with --workflow-id.
+--stuck lists half-made tenants: still provisioning, with no workflow running to finish them.
 Exits 1 when neither knows of it, 64 on a usage error, 65 when the slug or workflow id is malformed.`;
 
 /** The run records of a workflow id, or why they could not be read (the database is optional for this command). */
@@ -37,17 +40,35 @@ function printRun(run: ProvisioningRun): void {
   if (run.details.failure) console.log(`    failed at ${run.details.failure.step}: ${run.details.failure.message}`);
 }
 
+function usageError(message: string): number {
+  console.error(`${message}\n\n${STATUS_USAGE}`);
+  return EXIT.USAGE;
+}
+
+async function listStuckTenants(json: boolean): Promise<number> {
+  const config = getConfig();
+  const { client, close } = await connectProvisioningClient(config);
+  try {
+    const stuck = await stuckTenants(getAdminConnection(config), client);
+    console.log(json ? JSON.stringify({ stuck }) : describeStuckTenants(stuck));
+    return EXIT.OK;
+  } finally {
+    await close();
+    await destroyAdminConnection();
+  }
+}
+
 export async function statusCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     strict: true,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, 'workflow-id': { type: 'string' } },
+    options: { json: { type: 'boolean' }, 'workflow-id': { type: 'string' }, stuck: { type: 'boolean' } },
   });
+  if (values.stuck) return positionals.length === 0 && values['workflow-id'] === undefined ? listStuckTenants(Boolean(values.json)) : usageError('--stuck takes no slug or workflow id');
   const givenWorkflowId = values['workflow-id'];
   if (positionals.length !== (givenWorkflowId === undefined ? 1 : 0)) {
-    console.error(`expected either one slug or --workflow-id\n\n${STATUS_USAGE}`);
-    return EXIT.USAGE;
+    return usageError('expected either one slug or --workflow-id');
   }
   let workflowId: string;
   try {
