@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from './config';
+import { safeErrorMessage } from './db/driver-errors';
 import { createTenantCommand, CREATE_TENANT_USAGE } from './commands/create-tenant';
 import { devCommand, DEV_USAGE } from './commands/dev';
 import { migrateCommand, MIGRATE_USAGE } from './commands/migrate';
@@ -50,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`${(error as Error).message}\n\n${command.usage}`);
       return EX_USAGE;
     }
-    console.error(`tenant-workflows ${name} failed: ${(error as Error).message}`);
+    console.error(`tenant-workflows ${name} failed: ${safeErrorMessage(error)}`);
     return 1;
   }
 }
