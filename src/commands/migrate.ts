@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { getConfig } from '../config';
 import { destroyAdminConnection } from '../db/admin';
+import { safeErrorMessage } from '../db/driver-errors';
 import { migrateDown, migrateLatest, migrateTo, migrationDatabases, migrationStatus, rollbackPlan } from '../db/migrate';
 import { populatedTablesDroppedBy, workerSessionCount } from '../db/rollback-guards';
 
@@ -75,6 +76,10 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     const status = await migrationStatus(db, config);
     print({ [values.down ? 'rolledBack' : 'applied']: changed, current: status.current, pending: status.pending }, `${verb} ${changed.length}${changed.length ? `: ${changed.join(', ')}` : ''}\ncurrent: ${status.current ?? 'none'}`);
     return 0;
+  } catch (error) {
+    // The CLI prints the error line on stderr too; --json callers also get it as JSON on stdout.
+    if (values.json) console.log(JSON.stringify({ error: safeErrorMessage(error) }));
+    throw error;
   } finally {
     await destroyAdminConnection();
   }
