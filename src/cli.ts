@@ -3,6 +3,7 @@
 import './lifecycle/install-stop-signals';
 import { ConfigError } from './config';
 import { cleanupCommand, CLEANUP_USAGE } from './commands/cleanup';
+import { safeErrorMessage } from './db/driver-errors';
 import { createTenantCommand, CREATE_TENANT_USAGE } from './commands/create-tenant';
 import { devCommand, DEV_USAGE } from './commands/dev';
 import { migrateCommand, MIGRATE_USAGE } from './commands/migrate';
@@ -60,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`${(error as Error).message}\n\n${command.usage}`);
       return EXIT.USAGE;
     }
-    console.error(`tenant-workflows ${name} failed: ${(error as Error).message}`);
+    console.error(`tenant-workflows ${name} failed: ${safeErrorMessage(error)}`);
     return EXIT.FAILURE;
   }
 }

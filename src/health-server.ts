@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { safeErrorMessage } from './db/driver-errors';
 import type { Logger } from './logging';
 
 export interface ReadinessCheck {
@@ -25,7 +26,7 @@ async function runCheck(check: ReadinessCheck): Promise<{ ok: boolean; detail: s
     const result = await Promise.race([check.check(), timeout]);
     return result === true ? { ok: true, detail: 'ok' } : { ok: false, detail: result === false ? 'not ready' : result };
   } catch (error) {
-    return { ok: false, detail: (error as Error).message };
+    return { ok: false, detail: safeErrorMessage(error) };
   } finally {
     clearTimeout(timer);
   }

@@ -1,12 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { DatabaseError } from 'pg';
+import { safeErrorMessage } from '../db/driver-errors';
 import { ConcurrentAttemptError, ProvisioningError, sqlState } from '../db/errors';
 
 /**
  * SQLSTATE classes that are the input's fault and will fail again on retry: data exceptions (22),
  * integrity violations that no conflict handling anticipated (23), and syntax/access errors (42).
- * Everything else (08 connection, 40001 serialization, 40P01 deadlock, 53 resources, 57 operator
- * intervention, pool acquire timeouts) is transient and left for Temporal to retry.
+ * Everything else (08 connection, 40001 serialization, 40P01 deadlock, 53 resources, 55P03 lock_timeout,
+ * 57 operator intervention and 57014 statement_timeout, pool acquire timeouts) is transient and left
+ * for Temporal to retry. A driver error's message is shown through safeErrorMessage only.
  */
 const PERMANENT_SQLSTATE_CLASSES = ['22', '23', '42'];
 
@@ -36,12 +38,12 @@ export function toActivityFailure(error: unknown): unknown {
     return ApplicationFailure.create({ message: (error as Error).message, type: SCHEMA_NOT_READY, nonRetryable: false, details: [{ sqlState: state }] });
   }
   if (state && PERMANENT_SQLSTATE_CLASSES.includes(state.slice(0, 2))) {
-    return ApplicationFailure.create({ message: (error as Error).message, type: state.startsWith('22') ? 'InvalidInput' : 'DatabaseError', nonRetryable: true });
+    return ApplicationFailure.create({ message: safeErrorMessage(error), type: state.startsWith('22') ? 'InvalidInput' : 'DatabaseError', nonRetryable: true });
   }
   if (error instanceof DatabaseError) {
     // Thrown as it is, the SDK would name the failure after the error's class, pg's DatabaseError: the
     // type the workflow lists as non-retryable. A transient server error gets a retryable type instead.
-    return ApplicationFailure.create({ message: error.message, type: TRANSIENT_DATABASE_ERROR, nonRetryable: false, details: [{ sqlState: state }] });
+    return ApplicationFailure.create({ message: safeErrorMessage(error), type: TRANSIENT_DATABASE_ERROR, nonRetryable: false, details: [{ sqlState: state }] });
   }
   return error;
 }

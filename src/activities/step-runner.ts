@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { RunChanges, RunKey, RunRecords, StepRecord } from '../db/run-records';
 import type { BeforeCommit } from '../db/transaction';
 import { METRIC } from '../metric-names';
+import { safeErrorMessage } from '../db/driver-errors';
 import { toActivityFailure } from './failures';
 
 /**
@@ -32,7 +33,7 @@ export function currentRun(): RunKey | undefined {
 
 function describe(error: unknown): StepRecord['error'] {
   const failure = toActivityFailure(error);
-  return { message: (error as Error).message, ...(failure instanceof ApplicationFailure && failure.type ? { type: failure.type } : {}) };
+  return { message: safeErrorMessage(error), ...(failure instanceof ApplicationFailure && failure.type ? { type: failure.type } : {}) };
 }
 
 /**
@@ -71,11 +72,11 @@ export async function runStep<T>(runs: RunRecords | undefined, definition: StepD
   } catch (error) {
     const durationMs = Date.now() - startedAt.getTime();
     duration.record(durationMs, { step, outcome: 'failure' });
-    log.warn(`${step} failed`, { step, ...attributes, attempt: info.attempt, error: (error as Error).message, durationMs });
+    log.warn(`${step} failed`, { step, ...attributes, attempt: info.attempt, error: safeErrorMessage(error), durationMs });
     if (run) {
       // Bookkeeping only: a failure to record must not replace the step's own error.
       await runs.recordStep(runs.knex, run, step, record(describe(error))).catch((recordError: unknown) => {
-        log.warn('could not record the failed step', { step, error: (recordError as Error).message });
+        log.warn('could not record the failed step', { step, error: safeErrorMessage(recordError) });
       });
     }
     throw toActivityFailure(error);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { connectProvisioningClient, provisioningWorkflowId } from '../client';
 import { getConfig, type Config } from '../config';
 import { destroyAdminConnection, getAdminConnection } from '../db/admin';
+import { safeErrorMessage } from '../db/driver-errors';
 import { ProvisioningError } from '../db/errors';
 import { runRecords, type ProvisioningRun } from '../db/run-records';
 import { EXIT } from '../exit-codes';
@@ -25,7 +26,7 @@ async function readRunRecords(config: Config, workflowId: string): Promise<{ run
   try {
     return { runs: await runRecords(config, getAdminConnection(config)).runsOf(workflowId) };
   } catch (error) {
-    return { error: (error as Error).message };
+    return { error: safeErrorMessage(error) };
   } finally {
     await destroyAdminConnection();
   }

@@ -29,6 +29,11 @@ export interface DatabaseConfig {
   /** TENANT_DATA_SCHEMA: the schema of the tenant tables, named in every statement (never left to search_path). */
   tenantSchema: string;
   pool: { min: number; max: number; acquireTimeoutMs: number; idleTimeoutMs: number };
+  /**
+   * Server-side limits set on every session of the pools, so a statement stuck on a lock or a
+   * transaction left open ends and rolls back (and a shutdown is bounded). 0: not set by us.
+   */
+  sessionTimeouts: { statementMs: number; lockMs: number; idleInTransactionMs: number };
   /** false: plain TCP. Otherwise TLS, verifying the server's certificate when rejectUnauthorized. */
   ssl: false | { rejectUnauthorized: boolean; ca?: string };
 }
@@ -94,6 +99,11 @@ export function loadConfig(env: Env = process.env): Config {
       max: poolMax,
       acquireTimeoutMs: read.int('DB_POOL_ACQUIRE_TIMEOUT_MS', 5000, 100, 600_000),
       idleTimeoutMs: read.int('DB_POOL_IDLE_TIMEOUT_MS', 30_000, 1000, 3_600_000),
+    },
+    sessionTimeouts: {
+      statementMs: read.int('DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
+      lockMs: read.int('DB_LOCK_TIMEOUT_MS', 10_000, 0, 86_400_000),
+      idleInTransactionMs: read.int('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000, 0, 86_400_000),
     },
     ssl: readSsl(read),
   };

@@ -1,6 +1,7 @@
 import knex, { type Knex } from 'knex';
 import { getConfig, type Config, type DatabaseConfig } from '../config';
 import { createLogger, type Logger } from '../logging';
+import { keepServerMessages } from './driver-errors';
 import { tenantSchemaParams } from './tenant-tables';
 
 /** Shown in pg_stat_activity so operators (and the chaos tests) can tell the worker's sessions apart. */
@@ -20,7 +21,10 @@ function knexLog(logger: Logger): Knex.Config['log'] {
   };
 }
 
-function connectionSettings(db: DatabaseConfig, database: string): Knex.PgConnectionConfig {
+/** pg sends these as startup parameters, so every session of a pool has them from its first statement. A 0 is not sent. */
+type SessionLimits = Pick<Knex.PgConnectionConfig, 'statement_timeout' | 'idle_in_transaction_session_timeout'> & { lock_timeout?: number };
+
+function connectionSettings(db: DatabaseConfig, database: string): Knex.PgConnectionConfig & SessionLimits {
   return {
     host: db.host,
     port: db.port,
@@ -29,7 +33,20 @@ function connectionSettings(db: DatabaseConfig, database: string): Knex.PgConnec
     password: db.admin.password?.reveal(),
     ssl: db.ssl,
     application_name: APPLICATION_NAME,
+    statement_timeout: db.sessionTimeouts.statementMs,
+    lock_timeout: db.sessionTimeouts.lockMs,
+    idle_in_transaction_session_timeout: db.sessionTimeouts.idleInTransactionMs,
   };
+}
+
+/** Every Knex instance of the process is built here: no statement text (nor its bindings) in its errors. */
+/** knex reads `userParams` from its config (transactions inherit them); its typings omit the field. */
+type KnexConfig = Knex.Config & { userParams?: Record<string, unknown> };
+
+function buildKnex(config: KnexConfig): Knex {
+  const instance = knex({ ...config, client: 'pg', compileSqlOnError: false });
+  keepServerMessages(instance);
+  return instance;
 }
 
 /**
@@ -48,16 +65,13 @@ function createAdminConnection(config: Config, logger?: Logger): Knex {
 }
 
 function createPool(db: DatabaseConfig, logger: Logger): Knex {
-  // knex reads `userParams` from its config (transactions inherit them); its typings omit the field.
-  const config: Knex.Config & { userParams: Record<string, unknown> } = {
+  return buildKnex({
     log: knexLog(logger),
-    client: 'pg',
     connection: connectionSettings(db, db.database),
     pool: { min: db.pool.min, max: db.pool.max, idleTimeoutMillis: db.pool.idleTimeoutMs },
     acquireConnectionTimeout: db.pool.acquireTimeoutMs,
     userParams: tenantSchemaParams(db.tenantSchema),
-  };
-  return knex(config);
+  });
 }
 
 /**
@@ -83,17 +97,24 @@ export async function destroyAdminConnection(): Promise<void> {
  * Runs fn with a short-lived single connection to the server's `postgres` maintenance database,
  * for what cannot run inside the application database: CREATE DATABASE, DROP DATABASE.
  */
-export async function withMaintenanceConnection<T>(db: DatabaseConfig, fn: (maintenance: Knex) => Promise<T>): Promise<T> {
-  const maintenance = knex({
-    client: 'pg',
-    connection: connectionSettings(db, 'postgres'),
+export function withMaintenanceConnection<T>(db: DatabaseConfig, fn: (maintenance: Knex) => Promise<T>): Promise<T> {
+  return withSingleConnection(db, 'postgres', fn);
+}
+
+/**
+ * Runs fn with a short-lived connection of its own to `database`, apart from the pool: for a session
+ * that must outlive the pool's checkouts (the migrations' lock) or must not be one of the pool's.
+ */
+export async function withSingleConnection<T>(db: DatabaseConfig, database: string, fn: (connection: Knex) => Promise<T>): Promise<T> {
+  const connection = buildKnex({
+    connection: connectionSettings(db, database),
     pool: { min: 0, max: 1 },
     acquireConnectionTimeout: db.pool.acquireTimeoutMs,
   });
   try {
-    return await fn(maintenance);
+    return await fn(connection);
   } finally {
-    await maintenance.destroy();
+    await connection.destroy();
   }
 }
 

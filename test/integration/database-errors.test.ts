@@ -16,6 +16,7 @@ let scratch: ScratchDatabase;
 let knex: Knex;
 const cleanup = new TenantCleanup();
 const REFUSED_EMAIL_PREFIX = 'refused-';
+const CHECKED_EMAIL_PREFIX = 'checked-';
 
 beforeAll(async () => {
   ({ scratch, knex } = await createMigratedScratchDatabase('tw_database_errors'));
@@ -27,6 +28,8 @@ beforeAll(async () => {
   // A fault no conflict handling anticipates, raised while the user row (with its hash) is inserted.
   await knex.raw(`CREATE FUNCTION refuse_user() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'users are read-only today'; END $$`);
   await knex.raw(`CREATE TRIGGER refuse_user BEFORE INSERT ON users FOR EACH ROW WHEN (NEW.email LIKE '${REFUSED_EMAIL_PREFIX}%') EXECUTE FUNCTION refuse_user()`);
+  // A permanent fault whose detail quotes the whole row, hash included: `Failing row contains (...)`.
+  await knex.raw(`ALTER TABLE users ADD CONSTRAINT no_checked_emails CHECK (email NOT LIKE '${CHECKED_EMAIL_PREFIX}%')`);
 });
 afterAll(async () => {
   await knex('tenant_notes').delete();
@@ -75,6 +78,30 @@ describe('a database error while the admin user is inserted', () => {
       expect(text).not.toContain('$2b$');
     }
     expect(harness.logText()).toContain('createAdminUser failed');
+    expect(await countTenantRows(knex, tenantId)).toMatchObject({ users: 0, user_roles: 0 });
+  });
+});
+
+describe('a constraint violation whose detail quotes the user row', () => {
+  it('fails for good with SQLSTATE and the server message, without the statement, the row, the email or the hash', async () => {
+    const { tenantId } = await createTenantInDB(knex, tenantInput());
+    cleanup.track(tenantId);
+    await setupTenantDataInDB(knex, tenantId);
+    const harness = activityHarness(createActivities({ knex, bcryptCost: TEST_BCRYPT_COST }));
+    const email = `${CHECKED_EMAIL_PREFIX}${Date.now()}@acme.example`;
+
+    const failure = await harness.run('createAdminUser', adminInput(tenantId, { email, password: `never logged ${Date.now()}` })).then(
+      () => undefined,
+      (error: unknown) => error as ApplicationFailure,
+    );
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'DatabaseError', nonRetryable: true });
+    expect(failure?.message).toBe('new row for relation "users" violates check constraint "no_checked_emails" (SQLSTATE 23514)');
+    for (const text of [failure?.message ?? '', JSON.stringify(failure?.details ?? []), harness.logText()]) {
+      expect(text).not.toContain('$2b$');
+      expect(text).not.toContain(email);
+      expect(text).not.toMatch(/insert into|Failing row/i);
+    }
     expect(await countTenantRows(knex, tenantId)).toMatchObject({ users: 0, user_roles: 0 });
   });
 });

@@ -32,7 +32,7 @@ describe('tenant-workflows migrate', () => {
 
   it('exits non-zero naming DB_HOST when the legacy host variable is set, and touches nothing', async () => {
     const legacyHost = Object.keys(LEGACY_DB_VARIABLES).find((k) => LEGACY_DB_VARIABLES[k] === 'DB_HOST')!;
-    const result = await runCli(['migrate', '--down', '--step', '4'], { ...env, [legacyHost]: 'db.example' });
+    const result = await runCli(['migrate', '--down', '--step', '4', '--yes'], { ...env, [legacyHost]: 'db.example' });
     expect(result.status).toBe(78);
     expect(result.stderr.trim()).toBe(`configuration error: ${legacyHost} is no longer read; rename it to DB_HOST and unset ${legacyHost}`);
     expect((await runCli(['migrate', '--check'], env)).status).toBe(0);
@@ -40,7 +40,7 @@ describe('tenant-workflows migrate', () => {
 
   it('--down --step N and --to VERSION move one migration at a time, with --json output', async () => {
     const last = MIGRATIONS.at(-1)!.name;
-    const down = await runCli(['migrate', '--down', '--step', '1', '--json'], env);
+    const down = await runCli(['migrate', '--down', '--step', '1', '--yes', '--json'], env);
     expect(down.status).toBe(0);
     expect(JSON.parse(down.stdout)).toEqual({ rolledBack: [last], current: MIGRATIONS.at(-2)!.name, pending: [last] });
     const check = await runCli(['migrate', '--check', '--json'], env);

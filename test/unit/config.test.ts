@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       admin: { user: 'postgres', password: undefined },
       server: { user: 'app_user', password: undefined },
       pool: { min: 0, max: 10, acquireTimeoutMs: 5000 },
+      sessionTimeouts: { statementMs: 30_000, lockMs: 10_000, idleInTransactionMs: 60_000 },
       ssl: false,
     });
     expect(config.temporal.taskQueue).toBe('tenant-workflows');
@@ -68,6 +69,12 @@ describe('loadConfig', () => {
   it('reports every problem at once', () => {
     const problems = problemsOf({ DB_PORT: '70000', DB_POOL_MAX: '0', BCRYPT_COST: '4', DB_SSL_MODE: 'maybe' });
     expect(problems.map((p) => p.split(':')[0])).toEqual(['DB_POOL_MAX', 'DB_PORT', 'DB_SSL_MODE', 'BCRYPT_COST']);
+  });
+
+  it('reads the session timeouts, 0 included, and refuses a negative one naming it', () => {
+    const config = loadConfig({ ...base, DB_STATEMENT_TIMEOUT_MS: '0', DB_LOCK_TIMEOUT_MS: '2500', DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '90000' });
+    expect(config.db.sessionTimeouts).toEqual({ statementMs: 0, lockMs: 2500, idleInTransactionMs: 90_000 });
+    expect(problemsOf({ DB_LOCK_TIMEOUT_MS: '-1' })).toEqual([expect.stringMatching(/^DB_LOCK_TIMEOUT_MS: '-1' is not valid; set an integer from 0 to 86400000/)]);
   });
 
   it('refuses a pool minimum above the maximum', () => {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Config } from '../../config';
 import { isDefinedMigration, migrationContext, type Migration, type MigrationSchemas, type MigrationTarget } from './migration';
 import { createTenants } from './20261121000001_create_tenants';
 import { createRolesAndPermissions } from './20261121000002_create_roles_and_permissions';
@@ -10,6 +11,11 @@ export type { Migration, MigrationSchemas, MigrationTarget } from './migration';
 
 /** Every migration, oldest first. Listed here (not discovered on disk) so ts-node, jest and the build all see the same set. */
 export const MIGRATIONS: readonly Migration[] = [createTenants, createRolesAndPermissions, createUsers, createProvisioningRuns, runStatusAbandoned];
+
+/** The schemas and grantee the migrations of `config` run with. */
+export function configuredMigrationSource(target: MigrationTarget, config: Config): Knex.MigrationSource<Migration> {
+  return migrationSource(target, { tenantData: config.db.tenantSchema, storage: config.storage.schema }, config.db.server.user);
+}
 
 /** The migrations of one target, each run with a context routed to that target's connection and schema. */
 export function migrationSource(target: MigrationTarget, schemas: MigrationSchemas, serverRole: string): Knex.MigrationSource<Migration> {
