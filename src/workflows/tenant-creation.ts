@@ -86,7 +86,8 @@ export async function tenantCreationWorkflow(untrustedInput: TenantCreationInput
   const { workflowId, firstExecutionRunId } = workflowInfo();
   let input: TenantCreationInput;
   try {
-    input = checkWorkflowInput(untrustedInput, workflowId);
+    // Executions started before the check existed replay without it: it would fail where they scheduled a step.
+    input = patched(INPUT_CHECK_PATCH) ? checkWorkflowInput(untrustedInput, workflowId) : untrustedInput;
   } catch (error) {
     state.status = 'rejected';
     state.lastError = describeError(error);
@@ -143,6 +144,9 @@ export async function tenantCreationWorkflow(untrustedInput: TenantCreationInput
     });
   }
 }
+
+/** Introduced with the input check: executions started before it run without it. */
+export const INPUT_CHECK_PATCH = 'check-workflow-input';
 
 /** Introduced with provisioning run records: executions started before it never call recordRunOutcome. */
 export const RUN_RECORDS_PATCH = 'record-run-outcome';

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
@@ -7,7 +8,8 @@ import { destroyAdminConnection } from '../../src/db/admin';
 import { rollbackTenantInDB } from '../../src/db/tenant-operations';
 import { dataConverter } from '../../src/temporal/data-converter';
 import { toWorkflowInput } from '../../src/client';
-import { workflowIdForSlug } from '../../src/workflows/types';
+import { AesGcmPayloadCodec } from '../../src/temporal/payload-codec';
+import { workflowIdForSlug, type TenantCreationInput } from '../../src/workflows/types';
 import { FaultPlan, type Fault } from '../support/fault-plan';
 import { provisioningHarness, tenantRequest } from '../support/provisioning-worker';
 
@@ -52,6 +54,13 @@ async function record(): Promise<void> {
   }
 }
 
+/** The workflow id of a recorded run: the one derived from the slug in its (encrypted) input. */
+async function recordedWorkflowId(history: temporal.api.history.v1.IHistory): Promise<string> {
+  const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+  const [payload] = await new AesGcmPayloadCodec(fixtureConfig().temporal.payloadKeys).decode(input);
+  return workflowIdForSlug(defaultPayloadConverter.fromPayload<TenantCreationInput>(payload!).slug);
+}
+
 describe('replay of recorded histories', () => {
   if (process.env.RECORD_HISTORIES) it('records the fixtures', record, 120_000);
 
@@ -64,8 +73,10 @@ describe('replay of recorded histories', () => {
   it.each(files)('%s replays deterministically on the current workflow code', async (file) => {
     const history = temporal.api.history.v1.History.decode(readFileSync(join(FIXTURES, file)));
     await Worker.runReplayHistory(
-      { workflowsPath: require.resolve('../../src/workflows'), dataConverter: dataConverter(fixtureConfig().temporal.payloadKeys), replayName: file },
+      { workflowsPath: require.resolve('../../src/workflows'), dataConverter: dataConverter(fixtureConfig().temporal.payloadKeys, 'mark'), replayName: file },
       history,
+      // The workflow checks that its id is derived from its slug, as it was when the history was recorded.
+      await recordedWorkflowId(history),
     );
   });
 });

@@ -6,6 +6,8 @@ export interface WorkerRun {
   child: ChildProcess;
   stdout: () => string;
   stderr: () => string;
+  /** When the process first wrote to stderr (its failure line), if it did. */
+  firstStderrAt: () => number | undefined;
   /** Resolves when the process is gone: its exit code (or 128 + n when a signal ended it) and when. */
   exited: Promise<{ code: number | null; at: number }>;
   /** Waits until the worker has written `text` (a log message) to stdout. */
@@ -32,13 +34,18 @@ export function runWorkerProcess(env: NodeJS.ProcessEnv, { prefix = [] }: { pref
   const child = spawn(executable, args, { cwd: CLI_FROM_SOURCE.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
+  let firstStderrAt: number | undefined;
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    firstStderrAt ??= Date.now();
+    stderr += chunk.toString();
+  });
   const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
   return {
     child,
     stdout: () => stdout,
     stderr: () => stderr,
+    firstStderrAt: () => firstStderrAt,
     exited,
     waitForOutput: (text, timeoutMs = 20_000) =>
       waitFor(() => Promise.resolve(stdout.includes(text)), `'${text}' from the worker`, timeoutMs).then(
