@@ -14,7 +14,7 @@ import (
 
 // The payload format of docs/payload-encryption.md.
 const (
-	encodingMetadata = "encoding"
+	encodingMetadata  = "encoding"
 	encryptedEncoding = "binary/encrypted"
 	keyIDMetadata     = "encryption-key-id"
 	nonceBytes        = 12

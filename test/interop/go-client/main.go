@@ -10,6 +10,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 )
 
@@ -89,6 +91,8 @@ func provision(input TenantCreationInput, plaintext bool) (*output, error) {
 		HostPort:      env("TEMPORAL_ADDRESS", "localhost:7233"),
 		Namespace:     env("TEMPORAL_NAMESPACE", "default"),
 		DataConverter: dc,
+		// stdout carries only the JSON result.
+		Logger: log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
 		// The worker encrypts failure messages (they can quote input); the type stays plain.
 		FailureConverter: temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{DataConverter: dc, EncodeCommonAttributes: true}),
 	})
@@ -101,12 +105,20 @@ func provision(input TenantCreationInput, plaintext bool) (*output, error) {
 
 	digest := requestDigest(input)
 	out := &output{WorkflowID: workflowIDPrefix + input.Slug, RequestDigest: digest}
+	// The Go SDK encodes memo values without the codec: encode the digest here and hand it over raw, so
+	// the server stores it encrypted like the input it is a hash of.
+	encodedDigest, err := dc.ToPayload(digest)
+	if err != nil {
+		return nil, err
+	}
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       out.WorkflowID,
 		TaskQueue:                env("TEMPORAL_TASK_QUEUE", "tenant-workflows"),
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-		Memo:                     map[string]any{digestMemo: digest},
+		Memo:                     map[string]any{digestMemo: converter.NewRawValue(encodedDigest)},
+		// Without it the Go SDK hands back the completed run of the slug instead of the server's refusal.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}, workflowType, input)
 	var alreadyStarted *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &alreadyStarted) {
@@ -135,6 +147,10 @@ func provision(input TenantCreationInput, plaintext bool) (*output, error) {
 		}
 	} else {
 		out.Result = &result
+	}
+	if plaintext {
+		// The worker answers queries through its codec: without the keys the state is unreadable.
+		return out, nil
 	}
 	value, err := c.QueryWorkflow(ctx, out.WorkflowID, out.RunID, stateQuery)
 	if err != nil {
