@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findGo, tenantWorkflowsCacheDir } from '../../src/dev/temporal-cli';
@@ -13,6 +13,8 @@ export const GO_CLIENT_DIR = join(REPOSITORY_ROOT, 'test', 'interop', 'go-client
 const BUILD_TIMEOUT_MS = 10 * 60_000;
 /** A lock older than a build can take was left by a killed run. */
 const STALE_LOCK_MS = BUILD_TIMEOUT_MS + 60_000;
+/** Builds of older sources unused this long are removed (another checkout may still use a recent one). */
+const UNUSED_BUILD_MS = 7 * 24 * 3600_000;
 
 /** Why the Go client cannot run here, or undefined when it can. */
 export function goClientSkipReason(): string | undefined {
@@ -56,9 +58,12 @@ async function withLock(lock: string, ready: () => boolean, work: () => Promise<
 export async function buildGoClient(): Promise<string> {
   const go = findGo();
   if (!go) throw new Error(goClientSkipReason());
-  const dir = join(tenantWorkflowsCacheDir(), 'go-client', sourceHash());
+  const builds = join(tenantWorkflowsCacheDir(), 'go-client');
+  const hash = sourceHash();
+  const dir = join(builds, hash);
   const binary = join(dir, 'go-client');
   mkdirSync(dir, { recursive: true });
+  removeUnusedBuilds(builds, hash);
   await withLock(join(dir, 'lock'), () => existsSync(binary), async () => {
     const partial = `${binary}.partial`;
     // -mod=readonly: the committed go.sum must already name every module; GOTOOLCHAIN=local: never fetch another Go.
@@ -70,7 +75,17 @@ export async function buildGoClient(): Promise<string> {
     });
     renameSync(partial, binary);
   });
+  const now = new Date();
+  utimesSync(dir, now, now); // marks this build as used, for removeUnusedBuilds
   return binary;
+}
+
+function removeUnusedBuilds(builds: string, current: string): void {
+  for (const name of readdirSync(builds)) {
+    const dir = join(builds, name);
+    const usedAt = statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+    if (name !== current && !existsSync(join(dir, 'lock')) && Date.now() - usedAt > UNUSED_BUILD_MS) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs the Go client with `args`, the environment `env` on top of this process's. */
