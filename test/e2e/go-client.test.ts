@@ -23,6 +23,7 @@ interface GoOutput {
 
 const skipReason = goClientSkipReason();
 const describeWithGo = skipReason ? describe.skip : describe;
+if (skipReason) process.stderr.write(`test/e2e/go-client.test.ts ${skipReason}\n`);
 
 let h: ProvisioningHarness;
 let binary: string;

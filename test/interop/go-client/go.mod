@@ -2,6 +2,9 @@ module tenant-workflows/test/interop/go-client
 
 go 1.25.0
 
+// Every version below is the one github.com/temporalio/cli v1.5.1 uses: the test harness builds that CLI
+// first, so this program compiles from the module and build caches it left (seconds, not minutes).
+
 require (
 	go.temporal.io/api v1.53.0
 	go.temporal.io/sdk v1.37.0
