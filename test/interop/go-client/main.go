@@ -1,7 +1,8 @@
 // Command go-client provisions a tenant through tenant-workflows from Go, using only the contract of
 // docs/payload-encryption.md: it starts tenantCreationWorkflow with encrypted input, waits for the
 // result, runs the getState query and prints one JSON object. Exit 0: provisioned; 1: the start was
-// refused or the workflow failed (the failure is in the JSON); 2: usage, configuration or connection.
+// refused or the workflow failed (the failure is in the JSON); 2: anything else, on stderr (usage,
+// configuration, connection, a run that was terminated or cancelled rather than failed).
 package main
 
 import (
