@@ -24,8 +24,18 @@ function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined
     .find(isExecutable);
 }
 
+/** Our cache directory (outside the repository): `$XDG_CACHE_HOME/tenant-workflows`, else `~/.cache/tenant-workflows`. */
+export function tenantWorkflowsCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tenant-workflows');
+}
+
 export function temporalCliCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tenant-workflows', 'bin');
+  return join(tenantWorkflowsCacheDir(env), 'bin');
+}
+
+/** The machine's Go: on PATH, else the official install location. */
+export function findGo(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return findOnPath('go', env) ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
 }
 
 /**
@@ -50,7 +60,7 @@ export async function resolveTemporalCli(
   const cached = join(cacheDir, 'temporal');
   if (isExecutable(cached)) return cached;
 
-  const go = findOnPath('go', env) ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const go = findGo(env);
   if (!go) return undefined;
   log(`building the temporal CLI into ${cacheDir} with ${go} (first run only, a few minutes)`);
   await promisify(execFile)(go, ['install', TEMPORAL_CLI_MODULE], {

@@ -1,7 +1,11 @@
+import { createCipheriv } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { requestDigest } from '../../src/client';
 import { Secret } from '../../src/config';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/temporal/payload-codec';
+import type { TenantCreationInput } from '../../src/workflows/types';
+import { readRepositoryFile } from '../support/repository-files';
 
 const key = (id: string, byte: number) => ({ id, key: new Secret(Buffer.alloc(32, byte).toString('base64')) });
 const value = { password: 'hunter2-secret', email: 'a@b.test' };
@@ -37,21 +41,39 @@ describe('AesGcmPayloadCodec', () => {
   });
 });
 
-describe('the documented payload format (README, "Starting a provisioning from another language")', () => {
-  // The README's test vector: key k1 = 32 bytes of 0x11, nonce 000102…0b, inner Payload json/plain {"tenantName":"Acme"}.
+/** The value labelled `label` in a ```text block of docs/payload-encryption.md: the document is the one source of the vectors. */
+function documented(label: string): string {
+  const match = new RegExp(`^${label} {2,}(\\S.*)$`, 'm').exec(readRepositoryFile('docs/payload-encryption.md'));
+  if (!match) throw new Error(`docs/payload-encryption.md has no '${label}' line`);
+  return match[1]!.trim();
+}
+
+describe('the documented payload format (docs/payload-encryption.md)', () => {
+  const [keyId, keyBase64] = documented('key').split(':') as [string, string];
   const vector = {
-    key: { id: 'k1', key: new Secret('ERERERERERERERERERERERERERERERERERERERERERE=') },
-    inner: '0a160a08656e636f64696e67120a6a736f6e2f706c61696e12157b2274656e616e744e616d65223a2241636d65227d',
-    data: '000102030405060708090a0b19f5bc1b1ecd569b70d1bdf8d6a59d55a6cf2f1879143b41bbf5c45d89250d4f19c607d5216054ed54ce7596e161738bd247609aec1d1be1eb6e8646122bb9',
+    key: { id: keyId, key: new Secret(keyBase64) },
+    nonce: Buffer.from(documented('nonce'), 'hex'),
+    inner: documented('inner payload'),
+    data: documented('encrypted data'),
   };
   const encrypted = {
-    metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from('k1') },
+    metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(keyId) },
     data: Buffer.from(vector.data, 'hex'),
   };
 
-  it('decrypts the test vector to the inner payload it documents', async () => {
+  it('the test vector is nonce ‖ AES-256-GCM ciphertext ‖ 16-byte tag of the inner payload', () => {
+    const cipher = createCipheriv('aes-256-gcm', Buffer.from(keyBase64, 'base64'), vector.nonce);
+    const data = Buffer.concat([vector.nonce, cipher.update(Buffer.from(vector.inner, 'hex')), cipher.final(), cipher.getAuthTag()]);
+    expect(data.toString('hex')).toBe(vector.data);
+  });
+
+  it('our codec decrypts the test vector to the inner payload it documents', async () => {
     expect(await decoded(new AesGcmPayloadCodec([vector.key]), [encrypted])).toEqual([{ tenantName: 'Acme' }]);
     expect(Buffer.from(temporal.api.common.v1.Payload.encode((await new AesGcmPayloadCodec([vector.key]).decode([encrypted]))[0]!).finish()).toString('hex')).toBe(vector.inner);
+  });
+
+  it('the request digest vector is what our client writes in the memo', () => {
+    expect(requestDigest(JSON.parse(documented('input')) as TenantCreationInput)).toBe(documented('requestDigest'));
   });
 
   it('the worker never decodes an unencrypted payload: it hands the workflow a marker naming its encoding', async () => {
