@@ -115,6 +115,12 @@ async function startAndRun(config: Config, logger: Logger, stop: AbortSignal, re
   }
   workflowCode(config);
   const metricsUrl = givenMetricsUrl ?? (await installWorkerRuntime(config, logger));
+  // Installed here, so shut down here; dev mode (givenMetricsUrl) installs its own and keeps it.
+  if (!givenMetricsUrl) {
+    // This instance: Runtime.instance() would install a new one if this one already shut itself down when idle.
+    const runtime = Runtime.instance();
+    resources.push('the Temporal runtime', () => runtime.shutdown());
+  }
 
   const knex = getAdminConnection(config, logger);
   resources.push('the database pool', destroyAdminConnection);
