@@ -130,6 +130,7 @@ export async function tenantCreationWorkflow(untrustedInput: TenantCreationInput
     };
   } catch (error) {
     const failedStep = state.step;
+    if ((PROVISIONING_STEPS as readonly string[]).includes(failedStep)) state.failedStep = failedStep as ProvisioningStep;
     state.lastError = describeError(error);
     provisionings.failed.add(1);
     await compensate(undo, idempotencyKey, state, { step: failedStep, ...state.lastError });

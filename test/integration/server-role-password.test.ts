@@ -49,7 +49,7 @@ describe('migrate run by an admin role without CREATEROLE', () => {
     expect(output).toMatch(/Create it beforehand .* or grant CREATEROLE to/);
     expect(output).not.toContain(password);
     expect(output).not.toContain('SCRAM-SHA-256$');
-    if (flags.includes('--json')) expect(JSON.parse(result.stdout)).toEqual({ error: expect.stringContaining('lacks the CREATEROLE privilege') });
+    if (flags.includes('--json')) expect(JSON.parse(result.stdout)).toEqual({ error: { type: expect.any(String), message: expect.stringContaining('lacks the CREATEROLE privilege') } });
   });
 });
 
