@@ -32,19 +32,20 @@ function failureOf(error: unknown): { type?: string; message: string } {
 /** Whether any worker polls the workflow task queue (DescribeTaskQueue); undefined when Temporal cannot say. */
 async function workerPolls(client: ProvisioningClient): Promise<boolean | undefined> {
   try {
-    const { pollers } = await client.client.workflowService.describeTaskQueue({
+    const { pollers } = await client.client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => client.client.workflowService.describeTaskQueue({
       namespace: client.client.options.namespace,
       taskQueue: { name: client.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
       taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-    });
+    }));
     return (pollers ?? []).length > 0;
   } catch {
     return undefined;
   }
 }
 
-async function queryState(handle: WorkflowHandle): Promise<ProvisioningState | undefined> {
-  return Promise.race([handle.query(getStateQuery).catch(() => undefined), sleep(QUERY_TIMEOUT_MS).then(() => undefined)]);
+/** The workflow's state, or undefined when no worker answers the query in time (a deadline, so no call outlives it). */
+async function queryState(client: ProvisioningClient, handle: WorkflowHandle): Promise<ProvisioningState | undefined> {
+  return client.client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(getStateQuery)).catch(() => undefined);
 }
 
 /**
@@ -53,6 +54,20 @@ async function queryState(handle: WorkflowHandle): Promise<ProvisioningState | u
  * the exit code: 0 provisioned; a failure throws a CommandFailure with the code of its type.
  */
 export async function followProvisioning(
+  client: ProvisioningClient,
+  handle: WorkflowHandle<(input: TenantCreationInput) => Promise<TenantCreationResult>>,
+  options: { json: boolean; ui: string | undefined; timeoutMs?: number },
+): Promise<number> {
+  // A wait that stops (--timeout) cancels its pending long-poll and query before the connection closes.
+  const abort = new AbortController();
+  try {
+    return await client.client.withAbortSignal(abort.signal, () => follow(client, handle, options));
+  } finally {
+    abort.abort();
+  }
+}
+
+async function follow(
   client: ProvisioningClient,
   handle: WorkflowHandle<(input: TenantCreationInput) => Promise<TenantCreationResult>>,
   options: { json: boolean; ui: string | undefined; timeoutMs?: number },
@@ -69,7 +84,7 @@ export async function followProvisioning(
   let outcome: Awaited<typeof result> | undefined;
   while (!outcome) {
     outcome = await Promise.race([result, sleep(POLL_MS).then(() => undefined)]);
-    state = (await queryState(handle)) ?? state;
+    state = (await queryState(client, handle)) ?? state;
     if (state && state.completedSteps.length > printed) {
       if (!options.json) for (const step of state.completedSteps.slice(printed)) console.log(`  ✓ ${step}`);
       printed = state.completedSteps.length;
@@ -100,7 +115,7 @@ export async function followProvisioning(
     return EXIT.OK;
   }
   const failure = failureOf(outcome.error);
-  const failedStep = (await queryState(handle))?.failedStep ?? state?.failedStep;
+  const failedStep = (await queryState(client, handle))?.failedStep ?? state?.failedStep;
   if (!options.json && failedStep) console.log(`  ✗ ${failedStep}: ${failure.type ?? 'Error'}`);
   const where = failedStep ? ` at ${failedStep}` : '';
   throw new CommandFailure(failure.type ?? 'ProvisioningFailed', `provisioning ${handle.workflowId} failed${where}: ${failure.message}`, exitCodeForProvisioningFailure(failure.type));
