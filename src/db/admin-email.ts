@@ -11,6 +11,6 @@ export const EMAIL_IN_USE_MESSAGE = 'the admin email is already used by a user o
  * still enforces it (another request may take the email between the two steps).
  */
 export async function assertAdminEmailFree(db: Knex | Knex.Transaction, email: string, tenantId: string): Promise<void> {
-  const taken = await tenantTable(db, 'users').where({ email, user_type: 'internal' }).whereNot({ tenant: tenantId }).first('tenant');
+  const taken = await tenantTable(db, 'users').where({ email, user_type: 'internal' }).whereNot({ tenant: tenantId }).first<{ tenant: string } | undefined>('tenant');
   if (taken) throw new ProvisioningError('EmailAlreadyInUse', EMAIL_IN_USE_MESSAGE);
 }
