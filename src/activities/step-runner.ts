@@ -24,6 +24,8 @@ export interface StepDefinition<T> {
   summary: (result: T) => Record<string, unknown>;
   /** How the run record changes when the step succeeds. */
   changes?: (result: T) => RunChanges;
+  /** How the run record changes when the step fails (what the request names, such as its slug). */
+  failureChanges?: RunChanges;
 }
 
 export function currentRun(): RunKey | undefined {
@@ -75,7 +77,7 @@ export async function runStep<T>(runs: RunRecords | undefined, definition: StepD
     log.warn(`${step} failed`, { step, ...attributes, attempt: info.attempt, error: safeErrorMessage(error), durationMs });
     if (run) {
       // Bookkeeping only: a failure to record must not replace the step's own error.
-      await runs.recordStep(runs.knex, run, step, record(describe(error))).catch((recordError: unknown) => {
+      await runs.recordStep(runs.knex, run, step, record(describe(error)), definition.failureChanges).catch((recordError: unknown) => {
         log.warn('could not record the failed step', { step, error: safeErrorMessage(recordError) });
       });
     }
