@@ -42,7 +42,8 @@ describe('migrate run by an admin role without CREATEROLE', () => {
 
   it.each([[[]], [['--json']]])('exits 1 with %j, naming the missing privilege and the two ways out, never the password', async (flags) => {
     const result = await runCli(['migrate', ...flags], env);
-    const output = result.stdout + result.stderr;
+    // With --json the failure is one JSON object on stdout (its message holds what the stderr line says).
+    const output = flags.includes('--json') ? `${(JSON.parse(result.stdout) as { error: { message: string } }).error.message}${result.stderr}` : result.stdout + result.stderr;
     expect(result.status).toBe(1);
     expect(output).toContain(`cannot create the role "${env.DB_USER_SERVER}" (DB_USER_SERVER)`);
     expect(output).toContain(`DB_USER_ADMIN "${env.DB_USER_ADMIN}" lacks the CREATEROLE privilege`);
