@@ -89,10 +89,14 @@ describe('tenant-workflows worker (a real process)', () => {
   it('exposes Prometheus metrics: the Runtime’s and ours', async () => {
     const metrics = await (await fetch(`${worker.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/^temporal_/m);
-    expect(metrics).toMatch(/^tenant_provisionings_started\{.*\} [1-9]/m);
-    expect(metrics).toMatch(/^tenant_provisionings_succeeded\{.*\} [1-9]/m);
-    expect(metrics).toMatch(/^tenant_provisioning_step_duration_count\{.*step="createAdminUser".*\} [1-9]/m);
+    expect(metrics).toMatch(/^tenant_provisionings_started_total\{.*\} [1-9]/m);
+    expect(metrics).toMatch(/^tenant_provisionings_succeeded_total\{.*\} [1-9]/m);
+    expect(metrics).toMatch(/^tenant_provisioning_step_duration_seconds_count\{.*step="createAdminUser".*\} [1-9]/m);
     expect(metrics).toMatch(/^tenant_workflows_db_pool_in_use\{?.*\}? \d/m);
+    // Prometheus's conventions: counters end in _total, durations are in seconds (so no bucket of ms).
+    expect(metrics).not.toMatch(/^tenant_provisionings_[a-z]+(?<!_total)\{/m);
+    expect(metrics).toMatch(/^tenant_provisioning_step_duration_seconds_bucket\{.*le="0\.\d+"/m);
+    expect((await fetch(`${worker.baseUrl}/healthz`, { method: 'POST' })).status).toBe(405);
   });
 
   it('logs JSON lines with workflow and activity ids, and never a password or hash', () => {
