@@ -9,6 +9,7 @@ import { startEmbeddedPostgres } from '../dev/embedded-postgres';
 import { startLocalTemporal } from '../dev/local-temporal';
 import { lockDataDir } from '../dev/data-dir-lock';
 import { chooseDevPort, parsePortFlag } from '../dev/ports';
+import { forgetOwnPrintedSettings } from '../dev/printed-settings';
 import { createLogger, type Logger } from '../logging';
 import { installWorkerRuntime, runWorker } from '../worker';
 
@@ -28,8 +29,6 @@ const DEV_TEMPORAL_PORT = 7233;
 const DEV_UI_PORT = 8233;
 const DEV_HTTP_PORT = 8080;
 const DEV_DATABASE = 'tenant_workflows';
-/** The settings dev mode prints for other shells; found again in a shell that ran them, they are dev's own. */
-const PRINTED_SETTINGS = ['DB_HOST', 'DB_PORT', 'DB_NAME_SERVER', 'DB_USER_ADMIN', 'TEMPORAL_ADDRESS', 'TEMPORAL_UI_URL'] as const;
 
 /** A payload key kept in the data directory, so the worker and CLI in other shells share it. */
 function devSecretsDir(dataDir: string): string {
@@ -40,15 +39,6 @@ function devSecretsDir(dataDir: string): string {
     writeFileSync(keyFile, `dev:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
   }
   return dir;
-}
-
-/** In a shell where this command's printed export lines were run, those settings are ours, not another server's. */
-function forgetOwnPrintedSettings(env: NodeJS.ProcessEnv, secretsDir: string, notes: string[]): void {
-  if (!env.SECRETS_DIR || resolve(env.SECRETS_DIR) !== secretsDir) return;
-  const own = PRINTED_SETTINGS.filter((name) => env[name] !== undefined);
-  if (own.length === 0) return;
-  for (const name of own) delete env[name];
-  notes.push(`${own.join(', ')} in this shell are the settings dev mode printed (SECRETS_DIR=${env.SECRETS_DIR}): starting its own servers again`);
 }
 
 export async function devCommand(argv: string[]): Promise<number> {
