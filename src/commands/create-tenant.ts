@@ -16,7 +16,8 @@ being provisioned exits 75 (ProvisioningInProgress) and is never shown the other
   --password-file FILE  read the admin's password from FILE (never from a flag, which 'ps' would show);
                         without it a temporary password is generated, which needs --wait: it is shown
                         once, when the provisioning completes, and no command shows it later
-  --wait                follow the steps until provisioning ends; exit 1 if it fails
+  --wait                follow the steps until provisioning ends; if it fails, mark the step and exit
+                        65 (EmailAlreadyInUse, InvalidInput), 73 (TenantAlreadyExists) or 1
   --timeout SECONDS     with --wait: stop waiting after SECONDS (exit 75; the provisioning goes on)
   --json                machine-readable output, one JSON object on stdout (errors as {"error": {...}})`;
 

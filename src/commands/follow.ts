@@ -117,6 +117,6 @@ async function follow(
   const failure = failureOf(outcome.error);
   const failedStep = (await queryState(client, handle))?.failedStep ?? state?.failedStep;
   if (!options.json && failedStep) console.log(`  ✗ ${failedStep}: ${failure.type ?? 'Error'}`);
-  const where = failedStep ? ` at ${failedStep}` : '';
-  throw new CommandFailure(failure.type ?? 'ProvisioningFailed', `provisioning ${handle.workflowId} failed${where}: ${failure.message}`, exitCodeForProvisioningFailure(failure.type));
+  // The workflow's own message names the step; the ✗ line above marks it.
+  throw new CommandFailure(failure.type ?? 'ProvisioningFailed', `provisioning ${handle.workflowId} failed: ${failure.message}`, exitCodeForProvisioningFailure(failure.type));
 }

@@ -65,7 +65,7 @@ describe('tenant-workflows worker (a real process)', () => {
     const fail = await runCli(['create-tenant', '--name', 'Second', '--slug', `${slug}-b`, '--email', `dup-${slug}@x.test`, '--first-name', 'A', '--last-name', 'B', '--wait'], env);
     expect(fail.status).toBe(65);
     expect(fail.stdout).toMatch(/✗ \w+: EmailAlreadyInUse/);
-    expect(fail.stderr).toMatch(new RegExp(`provisioning tenant-${slug}-b failed at \\w+: .*the admin email is already used by a user of another tenant`));
+    expect(fail.stderr).toContain(`provisioning tenant-${slug}-b failed: provisioning of '${slug}-b' failed at createTenant: the admin email is already used by a user of another tenant; compensated`);
     const status = await runCli(['status', `${slug}-b`], env);
     const stepLines = status.stdout.split('\n').filter((line) => /^\s+[✓✗] \w+\s+attempt/.test(line));
     // In the order they ran: the failed step (marked) before the compensations that undid what came before it.
