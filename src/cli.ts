@@ -1,16 +1,14 @@
 #!/usr/bin/env node
 // First, before the modules below take their time to load: SIGTERM/SIGINT handlers (PID 1 has no default ones).
 import './lifecycle/install-stop-signals';
-import { ConfigError } from './config';
 import { cleanupCommand, CLEANUP_USAGE } from './commands/cleanup';
-import { safeErrorMessage } from './db/driver-errors';
 import { createTenantCommand, CREATE_TENANT_USAGE } from './commands/create-tenant';
 import { devCommand, DEV_USAGE } from './commands/dev';
+import { failureOutput } from './commands/failure-output';
 import { migrateCommand, MIGRATE_USAGE } from './commands/migrate';
 import { statusCommand, STATUS_USAGE } from './commands/status';
 import { workerCommand, WORKER_USAGE } from './commands/worker';
 import { EXIT } from './exit-codes';
-import { StartupError } from './lifecycle/startup-error';
 
 /** After the command returned, what still holds the event loop (a socket, a timer) gets this long. */
 const EXIT_GRACE_MS = 5000;
@@ -49,20 +47,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      for (const problem of error.problems) console.error(`configuration error: ${problem}`);
-      return EXIT.CONFIG;
-    }
-    if (error instanceof StartupError) {
-      console.error(`tenant-workflows ${name}: ${error.message}`);
-      return error.exitCode;
-    }
-    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`${(error as Error).message}\n\n${command.usage}`);
-      return EXIT.USAGE;
-    }
-    console.error(`tenant-workflows ${name} failed: ${safeErrorMessage(error)}`);
-    return EXIT.FAILURE;
+    const failure = failureOutput(error, name, command.usage);
+    // With --json every outcome is one JSON object on stdout, failures included.
+    if (rest.includes('--json')) console.log(JSON.stringify({ error: failure.error }));
+    else console.error(failure.text);
+    return failure.exitCode;
   }
 }
 

@@ -8,6 +8,7 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import type { Config } from './config';
+import { payloadKeysRequired } from './config/payload-keys-required';
 import { normalizeTenantInput } from './db/tenant-operations';
 import { validatePassword } from './db/passwords';
 import { invalidInput } from './db/errors';
@@ -41,6 +42,17 @@ export class ProvisioningInProgressError extends Error {
   constructor(readonly slug: string, readonly workflowId: string) {
     super(`tenant '${slug}' is being provisioned by a different request (workflow ${workflowId}); wait for it to end, or use another slug`);
     this.name = 'ProvisioningInProgressError';
+  }
+}
+
+/** The Temporal frontend did not answer: names the address and how to get one. */
+export class TemporalUnreachableError extends Error {
+  constructor(readonly address: string, cause: unknown) {
+    super(
+      `cannot reach Temporal at ${address} (${(cause as Error).message}); start a local one with 'npm run dev', or set TEMPORAL_ADDRESS to your Temporal frontend`,
+      { cause },
+    );
+    this.name = 'TemporalUnreachable';
   }
 }
 
@@ -171,10 +183,15 @@ async function statusOf(handle: WorkflowHandle<TenantCreationWorkflow>): Promise
 /** Connects with the SDK's TEMPORAL_* settings and our payload codec (the same keys as the worker). */
 export async function connectProvisioningClient(config: Config): Promise<{ client: ProvisioningClient; close: () => Promise<void> }> {
   if (config.temporal.payloadKeys.length === 0) {
-    throw new Error('PAYLOAD_ENCRYPTION_KEYS is required: the client encrypts workflow input with the same keys as the worker');
+    throw payloadKeysRequired('the client (it encrypts workflow input with the same keys as the worker)');
   }
   const { connectionOptions, namespace } = temporalConnectConfig();
-  const connection = await Connection.connect(connectionOptions);
+  let connection: Connection;
+  try {
+    connection = await Connection.connect(connectionOptions);
+  } catch (error) {
+    throw new TemporalUnreachableError(connectionOptions.address, error);
+  }
   const client = new Client({ connection, namespace, dataConverter: dataConverter(config.temporal.payloadKeys) });
   return { client: new ProvisioningClient(client, config.temporal.taskQueue), close: () => connection.close() };
 }

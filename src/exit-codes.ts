@@ -10,8 +10,10 @@ export const EXIT = {
   /** The command ran and failed (a provisioning failed, `migrate --check` found pending migrations). */
   FAILURE: 1,
   USAGE: 64,
-  /** Invalid input (create-tenant). */
+  /** Invalid input (create-tenant, status): a malformed name, email, slug or password, an admin email in use. */
   DATA_ERROR: 65,
+  /** What create-tenant was asked to create exists already: the tenant (TenantAlreadyExists). EX_CANTCREAT. */
+  ALREADY_EXISTS: 73,
   /** A dependency cannot be reached: the Temporal frontend, PostgreSQL. */
   UNAVAILABLE: 69,
   /** The installation is incomplete: the prebuilt workflow bundle is missing in production. */
@@ -28,4 +30,14 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export function exitCodeForSignal(signal: NodeJS.Signals): number {
   return 128 + constants.signals[signal];
+}
+
+/**
+ * The exit code of a provisioning that failed for good with this failure type, whether the client found it
+ * before starting or a step did (create-tenant, with or without --wait).
+ */
+export function exitCodeForProvisioningFailure(type: string | undefined): number {
+  if (type === 'InvalidInput' || type === 'EmailAlreadyInUse') return EXIT.DATA_ERROR;
+  if (type === 'TenantAlreadyExists') return EXIT.ALREADY_EXISTS;
+  return EXIT.FAILURE;
 }

@@ -32,6 +32,8 @@ async function runCheck(check: ReadinessCheck): Promise<{ ok: boolean; detail: s
   }
 }
 
+const ENDPOINTS = ['/healthz', '/readyz', '/metrics'];
+
 /** /healthz: the process is alive. /readyz: every readiness check passes (503 with each check's state otherwise). /metrics. */
 export async function startHealthServer(options: HealthServerOptions): Promise<Server> {
   const server = createServer((request, response) => {
@@ -41,6 +43,10 @@ export async function startHealthServer(options: HealthServerOptions): Promise<S
     };
     const path = (request.url ?? '/').split('?')[0];
     const handle = async () => {
+      if (ENDPOINTS.includes(path ?? '') && request.method !== 'GET' && request.method !== 'HEAD') {
+        response.setHeader('allow', 'GET, HEAD');
+        return send(405, { error: 'method not allowed' });
+      }
       if (path === '/healthz') return send(200, { status: 'ok' });
       if (path === '/readyz') {
         const results = await Promise.all(options.readiness.map(async (c) => [c.name, await runCheck(c)] as const));

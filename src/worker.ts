@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities, type ProvisioningActivities } from './activities';
-import { ConfigError, type Config } from './config';
+import type { Config } from './config';
+import { payloadKeysRequired } from './config/payload-keys-required';
 import { destroyAdminConnection, getAdminConnection } from './db/admin';
 import { runRecords } from './db/run-records';
 import { migrationDatabases, migrationStatus } from './db/migrate';
@@ -111,7 +112,7 @@ export async function runWorker(config: Config, logger: Logger, options: { metri
 
 async function startAndRun(config: Config, logger: Logger, stop: AbortSignal, resources: ResourceStack, givenMetricsUrl: string | undefined): Promise<void> {
   if (config.temporal.payloadKeys.length === 0) {
-    throw new ConfigError(['PAYLOAD_ENCRYPTION_KEYS: required by the worker, workflow payloads carry passwords; generate a key with: echo "k1:$(openssl rand -base64 32)"']);
+    throw payloadKeysRequired('the worker');
   }
   workflowCode(config);
   const metricsUrl = givenMetricsUrl ?? (await installWorkerRuntime(config, logger));

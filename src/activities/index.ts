@@ -82,6 +82,8 @@ export function createActivities({ knex, bcryptCost, runs }: ActivityDependencie
           ),
         summary: (r) => ({ tenantId: r.tenantId, slug: r.slug, created: r.created }),
         changes: (r) => ({ status: 'running', tenant: r.tenantId, slug: r.slug }),
+        // A request refused at its first step (slug taken, admin email in use) is still found by its slug.
+        ...(typeof input.slug === 'string' ? { failureChanges: { slug: input.slug } } : {}),
       });
     },
 

@@ -24,6 +24,8 @@ export interface StepDefinition<T> {
   summary: (result: T) => Record<string, unknown>;
   /** How the run record changes when the step succeeds. */
   changes?: (result: T) => RunChanges;
+  /** How the run record changes when the step fails (what the request names, such as its slug). */
+  failureChanges?: RunChanges;
 }
 
 export function currentRun(): RunKey | undefined {
@@ -45,7 +47,7 @@ export async function runStep<T>(runs: RunRecords | undefined, definition: StepD
   const context = Context.current();
   const { log, info, metricMeter } = context;
   const { step, attributes } = definition;
-  const duration = metricMeter.createHistogram(METRIC.stepDuration, 'int', 'ms', 'Duration of one provisioning step attempt');
+  const duration = metricMeter.createHistogram(METRIC.stepDuration, 'float', 's', 'Duration of one provisioning step attempt, in seconds');
   const run = runs && currentRun();
   const startedAt = new Date();
   const record = (error?: StepRecord['error']): StepRecord => {
@@ -66,16 +68,16 @@ export async function runStep<T>(runs: RunRecords | undefined, definition: StepD
     const result = await definition.operation(beforeCommit);
     if (run && !runs.sharesAdminDatabase) await write(runs.knex, result);
     const durationMs = Date.now() - startedAt.getTime();
-    duration.record(durationMs, { step, outcome: 'success' });
+    duration.record(durationMs / 1000, { step, outcome: 'success' });
     log.info(`${step} done`, { step, ...attributes, ...definition.summary(result), attempt: info.attempt, durationMs });
     return result;
   } catch (error) {
     const durationMs = Date.now() - startedAt.getTime();
-    duration.record(durationMs, { step, outcome: 'failure' });
+    duration.record(durationMs / 1000, { step, outcome: 'failure' });
     log.warn(`${step} failed`, { step, ...attributes, attempt: info.attempt, error: safeErrorMessage(error), durationMs });
     if (run) {
       // Bookkeeping only: a failure to record must not replace the step's own error.
-      await runs.recordStep(runs.knex, run, step, record(describe(error))).catch((recordError: unknown) => {
+      await runs.recordStep(runs.knex, run, step, record(describe(error)), definition.failureChanges).catch((recordError: unknown) => {
         log.warn('could not record the failed step', { step, error: safeErrorMessage(recordError) });
       });
     }

@@ -6,6 +6,7 @@ import { runRecords } from '../db/run-records';
 import { findTenantBySlug, rollbackTenantInDB } from '../db/tenant-operations';
 import { normalizeSlug } from '../db/validation';
 import { EXIT } from '../exit-codes';
+import { CommandFailure } from './command-failure';
 import { workflowIdForSlug } from '../workflows/types';
 import { describeStuckTenants, isProvisioningRunning, stuckTenants } from './stuck-tenants';
 
@@ -27,8 +28,7 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
     options: { list: { type: 'boolean' }, yes: { type: 'boolean' }, json: { type: 'boolean' } },
   });
   if (Boolean(values.list) === (positionals.length === 1) || positionals.length > 1) {
-    console.error(`give either --list or one slug\n\n${CLEANUP_USAGE}`);
-    return EXIT.USAGE;
+    throw new CommandFailure('Usage', 'give either --list or one slug', EXIT.USAGE, { hint: CLEANUP_USAGE });
   }
   const config = getConfig();
   const knex = getAdminConnection(config);
@@ -44,21 +44,17 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
     try {
       slug = normalizeSlug(positionals[0]);
     } catch (error) {
-      console.error(`${(error as Error).message}\n\n${CLEANUP_USAGE}`);
-      return EXIT.USAGE;
+      throw new CommandFailure('Usage', (error as Error).message, EXIT.USAGE, { hint: CLEANUP_USAGE, field: 'slug' });
     }
     const tenant = await findTenantBySlug(knex, slug);
     if (!tenant) {
-      console.error(`no tenant with slug '${slug}'`);
-      return EXIT.FAILURE;
+      throw new CommandFailure('TenantNotFound', `no tenant with slug '${slug}'`, EXIT.FAILURE);
     }
     if (tenant.status !== 'provisioning') {
-      console.error(`tenant '${slug}' is ${tenant.status}; cleanup only removes tenants left half-made in provisioning`);
-      return EXIT.FAILURE;
+      throw new CommandFailure('TenantNotHalfMade', `tenant '${slug}' is ${tenant.status}; cleanup only removes tenants left half-made in provisioning`, EXIT.FAILURE);
     }
     if (await isProvisioningRunning(client, slug)) {
-      console.error(`the provisioning of '${slug}' (workflow ${workflowIdForSlug(slug)}) is running; wait for it to end, or terminate it first`);
-      return EXIT.TEMP_FAILURE;
+      throw new CommandFailure('ProvisioningInProgress', `the provisioning of '${slug}' (workflow ${workflowIdForSlug(slug)}) is running; wait for it to end, or terminate it first`, EXIT.TEMP_FAILURE);
     }
     if (!values.yes) {
       print({ slug, tenantId: tenant.tenantId, removed: false }, `would remove the half-made tenant '${slug}' (${tenant.tenantId}) and every row of it; run again with --yes`);

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { getConfig } from '../config';
 import { destroyAdminConnection } from '../db/admin';
-import { safeErrorMessage } from '../db/driver-errors';
+import { CommandFailure } from './command-failure';
 import { migrateDown, migrateLatest, migrateTo, migrationDatabases, migrationStatus, rollbackPlan } from '../db/migrate';
 import { populatedTablesDroppedBy, workerSessionCount } from '../db/rollback-guards';
 import { EXIT } from '../exit-codes';
@@ -35,8 +35,7 @@ export async function migrateCommand(argv: string[]): Promise<number> {
   });
   const steps = values.step === undefined ? undefined : Number(values.step);
   const usageError = (message: string) => {
-    console.error(`${message}\n\n${MIGRATE_USAGE}`);
-    return EXIT.USAGE;
+    throw new CommandFailure('Usage', message, EXIT.USAGE, { hint: MIGRATE_USAGE });
   };
   if (values.down && (steps === undefined || !Number.isInteger(steps) || steps < 1)) return usageError('--down needs --step N, a positive integer');
   if (!values.down && steps !== undefined) return usageError('--step only goes with --down');
@@ -77,10 +76,6 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     const status = await migrationStatus(db, config);
     print({ [values.down ? 'rolledBack' : 'applied']: changed, current: status.current, pending: status.pending }, `${verb} ${changed.length}${changed.length ? `: ${changed.join(', ')}` : ''}\ncurrent: ${status.current ?? 'none'}`);
     return 0;
-  } catch (error) {
-    // The CLI prints the error line on stderr too; --json callers also get it as JSON on stdout.
-    if (values.json) console.log(JSON.stringify({ error: safeErrorMessage(error) }));
-    throw error;
   } finally {
     await destroyAdminConnection();
   }

@@ -3,9 +3,9 @@ import { connectProvisioningClient, provisioningWorkflowId } from '../client';
 import { getConfig, type Config } from '../config';
 import { destroyAdminConnection, getAdminConnection } from '../db/admin';
 import { safeErrorMessage } from '../db/driver-errors';
-import { ProvisioningError } from '../db/errors';
-import { runRecords, type ProvisioningRun } from '../db/run-records';
+import { runRecords, type ProvisioningRun, type StepRecord } from '../db/run-records';
 import { EXIT } from '../exit-codes';
+import { CommandFailure } from './command-failure';
 import { temporalUiLink } from './follow';
 import { describeStuckTenants, stuckTenants } from './stuck-tenants';
 
@@ -32,18 +32,23 @@ async function readRunRecords(config: Config, workflowId: string): Promise<{ run
   }
 }
 
+/** A run's steps in the order they ran (the JSONB object keeps no order): forward steps, then compensations. */
+export function stepsInOrder(run: ProvisioningRun): Array<[string, StepRecord]> {
+  return Object.entries(run.details.steps).sort(([, a], [, b]) => a.startedAt.localeCompare(b.startedAt) || a.completedAt.localeCompare(b.completedAt));
+}
+
 function printRun(run: ProvisioningRun): void {
   console.log(`  run ${run.runId}: ${run.status}, started ${run.startedAt.toISOString()}${run.completedAt ? `, ended ${run.completedAt.toISOString()}` : ''}`);
-  for (const [step, record] of Object.entries(run.details.steps)) {
-    const outcome = record.error ? `failed: ${record.error.type ?? 'Error'}: ${record.error.message}` : 'ok';
-    console.log(`    ${step.padEnd(16)} attempt ${record.attempt}, ${record.durationMs} ms, ${outcome}`);
+  for (const [step, record] of stepsInOrder(run)) {
+    const failed = record.error !== undefined || run.details.failure?.step === step;
+    const outcome = record.error ? `FAILED: ${record.error.type ?? 'Error'}: ${record.error.message}` : failed ? 'FAILED' : 'ok';
+    console.log(`  ${failed ? '✗' : '✓'} ${step.padEnd(16)} attempt ${record.attempt}, ${record.durationMs} ms, ${outcome}`);
   }
   if (run.details.failure) console.log(`    failed at ${run.details.failure.step}: ${run.details.failure.message}`);
 }
 
-function usageError(message: string): number {
-  console.error(`${message}\n\n${STATUS_USAGE}`);
-  return EXIT.USAGE;
+function usageError(message: string): never {
+  throw new CommandFailure('Usage', message, EXIT.USAGE, { hint: STATUS_USAGE });
 }
 
 async function listStuckTenants(json: boolean): Promise<number> {
@@ -71,14 +76,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
   if (positionals.length !== (givenWorkflowId === undefined ? 1 : 0)) {
     return usageError('expected either one slug or --workflow-id');
   }
-  let workflowId: string;
-  try {
-    workflowId = provisioningWorkflowId(givenWorkflowId === undefined ? { slug: positionals[0]! } : { workflowId: givenWorkflowId });
-  } catch (error) {
-    if (!(error instanceof ProvisioningError)) throw error;
-    console.error(`invalid input: ${error.message}`);
-    return EXIT.DATA_ERROR;
-  }
+  const workflowId = provisioningWorkflowId(givenWorkflowId === undefined ? { slug: positionals[0]! } : { workflowId: givenWorkflowId });
   const config = getConfig();
   const { client, close } = await connectProvisioningClient(config);
   try {
@@ -86,18 +84,19 @@ export async function statusCommand(argv: string[]): Promise<number> {
     const runs = 'runs' in records ? records.runs : [];
     const ui = temporalUiLink(config, client.client.options.namespace, workflowId);
     const found = temporal !== undefined || runs.length > 0;
+    if (!found) {
+      const what = givenWorkflowId === undefined ? `slug '${positionals[0]}' (workflow ${workflowId})` : `workflow '${workflowId}'`;
+      throw new CommandFailure('NotFound', `no provisioning found for ${what}`, EXIT.FAILURE);
+    }
     if (values.json) {
       console.log(JSON.stringify({ found, workflowId, temporal, runs, ...('error' in records ? { runRecordsError: records.error } : {}), ui }));
-      return found ? 0 : 1;
-    }
-    if (!found) {
-      console.error(`no provisioning found for ${givenWorkflowId === undefined ? `slug '${positionals[0]}' (workflow ${workflowId})` : `workflow '${workflowId}'`}`);
-      return 1;
+      return EXIT.OK;
     }
     console.log(`${workflowId}: ${temporal ? `${temporal.temporalStatus} (run ${temporal.runId})` : 'not in Temporal (history expired or never started)'}`);
     const state = temporal?.state;
     if (state) {
       console.log(`  status:   ${state.status}, step ${state.step}, ${state.progress}% (${state.completedSteps.join(', ') || 'no step completed'})`);
+      if (state.failedStep) console.log(`  failed:   ${state.failedStep}`);
       if (state.tenantId) console.log(`  tenant:   ${state.tenantId}`);
       if (state.adminUserId) console.log(`  admin:    ${state.adminUserId}`);
       if (state.lastError) console.log(`  error:    ${state.lastError.type ?? 'Error'}: ${state.lastError.message}`);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { assertAdminEmailFree } from './admin-email';
 import { ProvisioningError } from './errors';
 import { tenantTable, type TenantTable } from './tenant-tables';
 import { transaction, type BeforeCommit } from './transaction';
@@ -19,6 +20,8 @@ export interface CreateTenantInput {
    * only if it is older: an attempt of the dead run still in flight must never replace the new run's tenant.
    */
   requestedAt?: Date;
+  /** The first admin's email: refused here already (EmailAlreadyInUse) when a user of another tenant has it. */
+  adminEmail?: string;
 }
 
 export interface NormalizedTenant {
@@ -73,31 +76,38 @@ export async function createTenantInDB(knex: Knex, input: CreateTenantInput, bef
   if (typeof input.idempotencyKey !== 'string' || input.idempotencyKey.trim() === '') {
     throw new ProvisioningError('InvalidInput', 'idempotencyKey is required', 'idempotencyKey');
   }
+  const adminEmail = input.adminEmail === undefined ? undefined : normalizeEmail('email', input.adminEmail);
   return transaction(knex, async (trx) => {
-    const insert = async () => {
-      const [row] = await tenantTable(trx, 'tenants')
-        .insert({ slug: tenant.slug, name: tenant.name, contact_email: tenant.contactEmail, idempotency_key: input.idempotencyKey })
-        .onConflict()
-        .ignore()
-        .returning<{ tenant: string }[]>('tenant');
-      return row?.tenant;
-    };
-    const inserted = await insert();
-    if (inserted) return { tenantId: inserted, slug: tenant.slug, created: true };
-
-    const existing = await tenantTable(trx, 'tenants')
-      .where({ slug: tenant.slug })
-      .forUpdate()
-      .first<ExistingTenant | undefined>('tenant', 'idempotency_key', 'status', 'created_at');
-    if (existing?.idempotency_key === input.idempotencyKey) return { tenantId: existing.tenant, slug: tenant.slug, created: false };
-    if (existing && isLeftByDeadRun(existing, input)) {
-      await deleteRowsOfLockedTenant(trx, existing.tenant, TENANT_TABLES_CHILDREN_FIRST);
-      const tenantId = await insert();
-      if (tenantId) return { tenantId, slug: tenant.slug, created: true, supersededTenantId: existing.tenant };
-    }
-    if (existing) throw new ProvisioningError('TenantAlreadyExists', `a tenant with slug '${tenant.slug}' already exists`);
-    throw new ProvisioningError('InvalidInput', 'idempotencyKey already created a tenant with another slug', 'idempotencyKey');
+    const result = await insertOrFindTenant(trx, tenant, input);
+    if (adminEmail !== undefined) await assertAdminEmailFree(trx, adminEmail, result.tenantId);
+    return result;
   }, beforeCommit);
+}
+
+async function insertOrFindTenant(trx: Knex.Transaction, tenant: NormalizedTenant, input: CreateTenantInput): Promise<CreateTenantResult> {
+  const insert = async () => {
+    const [row] = await tenantTable(trx, 'tenants')
+      .insert({ slug: tenant.slug, name: tenant.name, contact_email: tenant.contactEmail, idempotency_key: input.idempotencyKey })
+      .onConflict()
+      .ignore()
+      .returning<{ tenant: string }[]>('tenant');
+    return row?.tenant;
+  };
+  const inserted = await insert();
+  if (inserted) return { tenantId: inserted, slug: tenant.slug, created: true };
+
+  const existing = await tenantTable(trx, 'tenants')
+    .where({ slug: tenant.slug })
+    .forUpdate()
+    .first<ExistingTenant | undefined>('tenant', 'idempotency_key', 'status', 'created_at');
+  if (existing?.idempotency_key === input.idempotencyKey) return { tenantId: existing.tenant, slug: tenant.slug, created: false };
+  if (existing && isLeftByDeadRun(existing, input)) {
+    await deleteRowsOfLockedTenant(trx, existing.tenant, TENANT_TABLES_CHILDREN_FIRST);
+    const tenantId = await insert();
+    if (tenantId) return { tenantId, slug: tenant.slug, created: true, supersededTenantId: existing.tenant };
+  }
+  if (existing) throw new ProvisioningError('TenantAlreadyExists', `a tenant with slug '${tenant.slug}' already exists`);
+  throw new ProvisioningError('InvalidInput', 'idempotencyKey already created a tenant with another slug', 'idempotencyKey');
 }
 
 /**

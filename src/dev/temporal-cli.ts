@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { accessSync, constants, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { promisify } from 'node:util';
+import { withBuildLock } from './build-lock';
 
 /** The last temporal CLI tag `go install` accepts (later tags carry a replace directive). */
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
@@ -62,10 +62,62 @@ export async function resolveTemporalCli(
 
   const go = findGo(env);
   if (!go) return undefined;
-  log(`building the temporal CLI into ${cacheDir} with ${go} (first run only, a few minutes)`);
-  await promisify(execFile)(go, ['install', TEMPORAL_CLI_MODULE], {
-    env: { ...env, GOBIN: cacheDir },
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  mkdirSync(cacheDir, { recursive: true });
+  let lastWaitNotice = -Infinity;
+  await withBuildLock(
+    join(cacheDir, 'temporal.build.lock'),
+    () => isExecutable(cached),
+    () => buildTemporalCli(go, cacheDir, log, env),
+    (owner, waitedMs) => {
+      if (waitedMs - lastWaitNotice < PROGRESS_EVERY_MS) return;
+      lastWaitNotice = waitedMs;
+      log(`another process (pid ${owner}) is building the temporal CLI into ${cacheDir}; waiting for it (${seconds(waitedMs)})`);
+    },
+  );
   return cached;
+}
+
+const PROGRESS_EVERY_MS = 15_000;
+
+function seconds(ms: number): string {
+  const total = Math.round(ms / 1000);
+  return total >= 60 ? `${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s` : `${total}s`;
+}
+
+/**
+ * go install into a directory of its own, then a rename into the cache: a process waiting for the lock
+ * never sees half a binary. Go's list of packages (-v) is summarised every PROGRESS_EVERY_MS.
+ */
+async function buildTemporalCli(go: string, cacheDir: string, log: (message: string) => void, env: NodeJS.ProcessEnv): Promise<void> {
+  log(
+    `the local Temporal dev server needs the temporal CLI, which is not installed: building ${TEMPORAL_CLI_MODULE} with ${go} into ${cacheDir}, ` +
+      'once (several minutes on a fresh machine). To skip it, put an installed temporal on PATH or set TEMPORAL_CLI_PATH',
+  );
+  const gobin = mkdtempSync(join(cacheDir, '.build-'));
+  const started = Date.now();
+  let packages = 0;
+  let last = '';
+  let output = '';
+  const progress = setInterval(() => log(`building the temporal CLI: ${seconds(Date.now() - started)}, ${packages} packages compiled${last ? ` (last: ${last})` : ''}`), PROGRESS_EVERY_MS);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(go, ['install', '-v', TEMPORAL_CLI_MODULE], { env: { ...env, GOBIN: gobin }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const collect = (chunk: Buffer) => {
+        const text = chunk.toString();
+        output = (output + text).slice(-4000);
+        const lines = text.split('\n').filter((line) => line.trim() && !line.startsWith('go: '));
+        packages += lines.length;
+        last = lines.at(-1)?.trim() ?? last;
+      };
+      child.stdout.on('data', collect);
+      child.stderr.on('data', collect);
+      child.once('error', reject);
+      child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`go install ${TEMPORAL_CLI_MODULE} failed (exit ${code}): ${output.trim()}`))));
+    });
+    renameSync(join(gobin, 'temporal'), join(cacheDir, 'temporal'));
+    log(`built the temporal CLI in ${seconds(Date.now() - started)}: ${join(cacheDir, 'temporal')}`);
+  } finally {
+    clearInterval(progress);
+    rmSync(gobin, { recursive: true, force: true });
+  }
 }

@@ -111,7 +111,7 @@ export async function tenantCreationWorkflow(untrustedInput: TenantCreationInput
   try {
     undo.unshift('rollbackTenant');
     const tenant = await step('createTenant', () =>
-      steps.createTenant({ name: input.tenantName, slug: input.slug, contactEmail: input.contactEmail ?? input.admin.email, idempotencyKey }),
+      steps.createTenant({ name: input.tenantName, slug: input.slug, contactEmail: input.contactEmail ?? input.admin.email, adminEmail: input.admin.email, idempotencyKey }),
     );
     state.tenantId = tenant.tenantId;
     await step('setupTenantData', () => steps.setupTenantData(tenant.tenantId));
@@ -131,6 +131,7 @@ export async function tenantCreationWorkflow(untrustedInput: TenantCreationInput
     };
   } catch (error) {
     const failedStep = state.step;
+    if ((PROVISIONING_STEPS as readonly string[]).includes(failedStep)) state.failedStep = failedStep as ProvisioningStep;
     state.lastError = describeError(error);
     provisionings.failed.add(1);
     await compensate(undo, idempotencyKey, state, { step: failedStep, ...state.lastError });

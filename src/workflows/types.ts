@@ -42,6 +42,8 @@ export interface ProvisioningState {
   /** The step running now, or the last one that ran. */
   step: ProvisioningStep | CompensationStep | 'starting' | 'done';
   completedSteps: ProvisioningStep[];
+  /** The forward step that failed for good (then compensated), once one has. */
+  failedStep?: ProvisioningStep;
   /** 0-100: share of forward steps completed. */
   progress: number;
   tenantId?: string;

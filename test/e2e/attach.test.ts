@@ -39,8 +39,9 @@ describe('a second requester for a slug being provisioned', () => {
       { ...process.env, TEMPORAL_TASK_QUEUE: h.taskQueue },
     );
     expect(cli.status).toBe(75);
-    expect(cli.stderr).toContain('is being provisioned by a different request');
-    expect(cli.stdout).toBe('');
+    // With --json the refusal is the one JSON object on stdout, and it carries nothing of the first request's result.
+    expect(cli.stderr).toBe('');
+    expect(JSON.parse(cli.stdout)).toEqual({ error: { type: 'ProvisioningInProgress', message: expect.stringContaining('is being provisioned by a different request') } });
 
     await h.startWorker();
     const result = await again.result();

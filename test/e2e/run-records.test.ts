@@ -41,16 +41,14 @@ describe('provisioning run records', () => {
 
   it('record a compensated run: the failed step with its error, the compensations, the failure', async () => {
     const first = await provision();
-    // The same admin email in a second tenant: createAdminUser fails for good, the saga compensates.
+    // The same admin email in a second tenant: createTenant refuses it up front, the saga compensates.
     const { run } = await provision(undefined, tenantRequest({ admin: first.request.admin }));
     expect(run.status).toBe('compensated');
     expect(run.completedAt).toBeInstanceOf(Date);
-    expectStep(run, 'createTenant');
-    expectStep(run, 'createAdminUser', { type: 'EmailAlreadyInUse' });
-    expectStep(run, 'rollbackUser');
+    expectStep(run, 'createTenant', { type: 'EmailAlreadyInUse' });
     expectStep(run, 'rollbackTenant');
-    expect(run.details.steps.activateTenant).toBeUndefined();
-    expect(run.details.failure).toEqual({ step: 'createAdminUser', type: 'EmailAlreadyInUse', message: 'the admin email is already used by a user of another tenant' });
+    for (const later of ['setupTenantData', 'createAdminUser', 'rollbackUser', 'activateTenant']) expect(run.details.steps[later]).toBeUndefined();
+    expect(run.details.failure).toEqual({ step: 'createTenant', type: 'EmailAlreadyInUse', message: 'the admin email is already used by a user of another tenant' });
     await rollbackTenantInDB(h.knex, first.run.tenant!, { force: true });
   });
 

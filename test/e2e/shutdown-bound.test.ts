@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config';
 import { APPLICATION_NAME, withSingleConnection } from '../../src/db/admin';
+import { passwordFile } from '../support/password-file';
 import { runCli } from '../support/run-cli';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import { waitFor } from '../support/wait-for';
@@ -25,7 +26,7 @@ it('stops within its grace period on SIGTERM while a step waits for a lock anoth
     other.transaction(async (trx) => {
       await trx.raw('LOCK TABLE tenants IN EXCLUSIVE MODE');
       const slug = `blocked-${randomUUID().slice(0, 8)}`;
-      const started = await runCli(['create-tenant', '--name', `Blocked ${slug}`, '--slug', slug, '--email', `admin@${slug}.example`, '--first-name', 'Ada', '--last-name', 'Lovelace'], env);
+      const started = await runCli(['create-tenant', '--name', `Blocked ${slug}`, '--slug', slug, '--email', `admin@${slug}.example`, '--first-name', 'Ada', '--last-name', 'Lovelace', '--password-file', passwordFile()], env);
       expect(started.status).toBe(0);
       await waitFor(async () => {
         await trx.raw('SELECT pg_stat_clear_snapshot()'); // a transaction sees one snapshot of pg_stat_activity otherwise

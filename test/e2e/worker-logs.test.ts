@@ -50,13 +50,13 @@ describe('the worker process log', () => {
     const admin = ['--email', `ops@${slug}.test`, '--first-name', 'Grace', '--last-name', 'Hopper', '--password-file', passwordFile, '--wait'];
     try {
       expect((await runCli(['create-tenant', '--name', 'Logs A', '--slug', `${slug}-a`, ...admin], clientEnv)).status).toBe(0);
-      // The same admin email in another tenant: createAdminUser fails for good (the SDK logs 'Activity failed').
-      expect((await runCli(['create-tenant', '--name', 'Logs B', '--slug', `${slug}-b`, ...admin], clientEnv)).status).toBe(1);
+      // The same admin email in another tenant: createTenant refuses it for good (the SDK logs 'Activity failed').
+      expect((await runCli(['create-tenant', '--name', 'Logs B', '--slug', `${slug}-b`, ...admin], clientEnv)).status).toBe(65);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
 
-    const failed = await waitFor(() => Promise.resolve(parsedLines().find((l) => l.msg === 'Activity failed' && l.activityType === 'createAdminUser')), "the SDK's 'Activity failed' line");
+    const failed = await waitFor(() => Promise.resolve(parsedLines().find((l) => l.msg === 'Activity failed' && l.activityType === 'createTenant')), "the SDK's 'Activity failed' line");
     expect(failed.error).toEqual({
       name: 'ApplicationFailure',
       type: 'EmailAlreadyInUse',
@@ -70,7 +70,7 @@ describe('the worker process log', () => {
       "the SDK's 'Workflow failed' line",
     );
     expect(workflowFailed.error).toMatchObject({
-      message: expect.stringContaining('failed at createAdminUser') as string,
+      message: expect.stringContaining('failed at createTenant') as string,
       stack: expect.any(String) as string,
       cause: { message: 'Activity task failed', cause: { message: expect.stringContaining('already used') as string } },
     });

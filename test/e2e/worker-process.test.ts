@@ -47,9 +47,13 @@ describe('tenant-workflows worker (a real process)', () => {
     expect(text.stdout).toMatch(/run records:\n\s+run \S+: completed/);
     expect(text.stdout).toMatch(/createAdminUser\s+attempt 1, \d+ ms, ok/);
 
-    const again = await runCli(['create-tenant', '--name', 'CLI Tenant', '--slug', slug, '--email', `ops@${slug}.test`, '--first-name', 'Grace', '--last-name', 'Hopper'], env);
-    expect(again.status).toBe(1);
+    const again = await runCli(['create-tenant', '--name', 'CLI Tenant', '--slug', slug, '--email', `ops@${slug}.test`, '--first-name', 'Grace', '--last-name', 'Hopper', '--wait'], env);
+    expect(again.status).toBe(73);
     expect(again.stderr).toContain(`tenant '${slug}' was already provisioned`);
+    // With --json the same outcome is one JSON object on stdout, nothing on stderr, the same exit code.
+    const againJson = await runCli(['create-tenant', '--name', 'CLI Tenant', '--slug', slug, '--email', `ops@${slug}.test`, '--first-name', 'Grace', '--last-name', 'Hopper', '--wait', '--json'], env);
+    expect(againJson).toMatchObject({ status: 73, stderr: '' });
+    expect(JSON.parse(againJson.stdout)).toEqual({ error: { type: 'TenantAlreadyExists', message: expect.stringContaining('already provisioned') } });
   });
 
   it('shows the steps as they complete and the failure message when provisioning fails', async () => {
@@ -57,26 +61,42 @@ describe('tenant-workflows worker (a real process)', () => {
     const first = await runCli(['create-tenant', '--name', 'First', '--slug', `${slug}-a`, '--email', `dup-${slug}@x.test`, '--first-name', 'A', '--last-name', 'B', '--wait'], env);
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/✓ createTenant\n\s+✓ setupTenantData\n\s+✓ createAdminUser\n\s+✓ activateTenant/);
-    // The same admin email in another tenant: the workflow fails for good and is compensated.
-    const second = await runCli(['create-tenant', '--name', 'Second', '--slug', `${slug}-b`, '--email', `dup-${slug}@x.test`, '--first-name', 'A', '--last-name', 'B', '--wait'], env);
-    expect(second.status).toBe(1);
-    expect(second.stderr).toContain(`provisioning failed: provisioning of '${slug}-b' failed at createAdminUser: the admin email is already used by a user of another tenant; compensated`);
+    // A step that fails for good is marked, and the failure's type sets the exit code (EmailAlreadyInUse: 65).
+    const fail = await runCli(['create-tenant', '--name', 'Second', '--slug', `${slug}-b`, '--email', `dup-${slug}@x.test`, '--first-name', 'A', '--last-name', 'B', '--wait'], env);
+    expect(fail.status).toBe(65);
+    expect(fail.stdout).toMatch(/✗ \w+: EmailAlreadyInUse/);
+    expect(fail.stderr).toContain(`provisioning tenant-${slug}-b failed: provisioning of '${slug}-b' failed at createTenant: the admin email is already used by a user of another tenant; compensated`);
+    const status = await runCli(['status', `${slug}-b`], env);
+    const stepLines = status.stdout.split('\n').filter((line) => /^\s+[✓✗] \w+\s+attempt/.test(line));
+    // In the order they ran: the failed step (marked) before the compensations that undid what came before it.
+    expect(stepLines.findIndex((line) => line.includes('✗'))).toBeLessThan(stepLines.findIndex((line) => line.includes('rollbackTenant')));
+    expect(status.stdout).toMatch(/failed:\s+\w+/);
   });
 
   it('rejects bad input with exit 65 and starts nothing', async () => {
-    const result = await runCli(['create-tenant', '--name', 'X Corp', '--email', 'not-an-email', '--first-name', 'A', '--last-name', 'B'], env);
+    const result = await runCli(['create-tenant', '--name', 'X Corp', '--email', 'not-an-email', '--first-name', 'A', '--last-name', 'B', '--wait'], env);
     expect(result.status).toBe(65);
     expect(result.stderr.trim()).toBe('invalid input: email is not a valid email address');
     expect((await runCli(['status', 'x-corp'], env)).status).toBe(1);
+    const json = await runCli(['create-tenant', '--name', 'X Corp', '--email', 'not-an-email', '--first-name', 'A', '--last-name', 'B', '--wait', '--json'], env);
+    expect(json).toMatchObject({ status: 65, stderr: '' });
+    expect(JSON.parse(json.stdout)).toEqual({ error: { type: 'InvalidInput', message: 'email is not a valid email address', field: 'email' } });
+    const missing = await runCli(['status', 'x-corp', '--json'], env);
+    expect(missing).toMatchObject({ status: 1, stderr: '' });
+    expect(JSON.parse(missing.stdout)).toEqual({ error: { type: 'NotFound', message: expect.stringContaining("no provisioning found for slug 'x-corp'") } });
   });
 
   it('exposes Prometheus metrics: the Runtime’s and ours', async () => {
     const metrics = await (await fetch(`${worker.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/^temporal_/m);
-    expect(metrics).toMatch(/^tenant_provisionings_started\{.*\} [1-9]/m);
-    expect(metrics).toMatch(/^tenant_provisionings_succeeded\{.*\} [1-9]/m);
-    expect(metrics).toMatch(/^tenant_provisioning_step_duration_count\{.*step="createAdminUser".*\} [1-9]/m);
+    expect(metrics).toMatch(/^tenant_provisionings_started_total\{.*\} [1-9]/m);
+    expect(metrics).toMatch(/^tenant_provisionings_succeeded_total\{.*\} [1-9]/m);
+    expect(metrics).toMatch(/^tenant_provisioning_step_duration_seconds_count\{.*step="createAdminUser".*\} [1-9]/m);
     expect(metrics).toMatch(/^tenant_workflows_db_pool_in_use\{?.*\}? \d/m);
+    // Prometheus's conventions: counters end in _total, durations are in seconds (so no bucket of ms).
+    expect(metrics).not.toMatch(/^tenant_provisionings_[a-z]+(?<!_total)\{/m);
+    expect(metrics).toMatch(/^tenant_provisioning_step_duration_seconds_bucket\{.*le="0\.\d+"/m);
+    expect((await fetch(`${worker.baseUrl}/healthz`, { method: 'POST' })).status).toBe(405);
   });
 
   it('logs JSON lines with workflow and activity ids, and never a password or hash', () => {

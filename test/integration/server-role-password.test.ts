@@ -42,14 +42,15 @@ describe('migrate run by an admin role without CREATEROLE', () => {
 
   it.each([[[]], [['--json']]])('exits 1 with %j, naming the missing privilege and the two ways out, never the password', async (flags) => {
     const result = await runCli(['migrate', ...flags], env);
-    const output = result.stdout + result.stderr;
+    // With --json the failure is one JSON object on stdout (its message holds what the stderr line says).
+    const output = flags.includes('--json') ? `${(JSON.parse(result.stdout) as { error: { message: string } }).error.message}${result.stderr}` : result.stdout + result.stderr;
     expect(result.status).toBe(1);
     expect(output).toContain(`cannot create the role "${env.DB_USER_SERVER}" (DB_USER_SERVER)`);
     expect(output).toContain(`DB_USER_ADMIN "${env.DB_USER_ADMIN}" lacks the CREATEROLE privilege`);
     expect(output).toMatch(/Create it beforehand .* or grant CREATEROLE to/);
     expect(output).not.toContain(password);
     expect(output).not.toContain('SCRAM-SHA-256$');
-    if (flags.includes('--json')) expect(JSON.parse(result.stdout)).toEqual({ error: expect.stringContaining('lacks the CREATEROLE privilege') });
+    if (flags.includes('--json')) expect(JSON.parse(result.stdout)).toEqual({ error: { type: expect.any(String), message: expect.stringContaining('lacks the CREATEROLE privilege') } });
   });
 });
 

@@ -206,3 +206,21 @@ describe('steps that need an earlier one', () => {
     await expectProvisioningError(activateTenantInDB(knex, unknown), 'TenantNotFound');
   });
 });
+
+describe('createTenantInDB with the admin email (checked up front, read-only)', () => {
+  it('refuses an admin email a user of another tenant has, creating nothing', async () => {
+    const other = await provisionTenant(knex, cleanup);
+    const input = tenantInput({ adminEmail: other.email.toUpperCase() });
+    await expectProvisioningError(createTenantInDB(knex, input), 'EmailAlreadyInUse');
+    expect(await knex('tenants').where({ slug: input.slug }).first()).toBeUndefined();
+  });
+
+  it('accepts a free admin email, and the retry of a request whose admin exists already (its own tenant)', async () => {
+    const input = tenantInput({ adminEmail: `admin-${uniqueSuffix()}@acme.example` });
+    const { tenantId } = await createTenantInDB(knex, input);
+    cleanup.track(tenantId);
+    await setupTenantDataInDB(knex, tenantId);
+    await createAdminUserInDB(knex, adminInput(tenantId, { email: input.adminEmail }), TEST_BCRYPT_COST);
+    expect(await createTenantInDB(knex, input)).toMatchObject({ tenantId, created: false });
+  });
+});
