@@ -35,7 +35,7 @@ export function toActivityFailure(error: unknown): unknown {
   if (error instanceof ConcurrentAttemptError) return ApplicationFailure.create({ message: error.message, type: error.name, nonRetryable: false });
   const state = sqlState(error);
   if (state && SCHEMA_SKEW_SQLSTATES.includes(state)) {
-    return ApplicationFailure.create({ message: (error as Error).message, type: SCHEMA_NOT_READY, nonRetryable: false, details: [{ sqlState: state }] });
+    return ApplicationFailure.create({ message: safeErrorMessage(error), type: SCHEMA_NOT_READY, nonRetryable: false, details: [{ sqlState: state }] });
   }
   if (state && PERMANENT_SQLSTATE_CLASSES.includes(state.slice(0, 2))) {
     return ApplicationFailure.create({ message: safeErrorMessage(error), type: state.startsWith('22') ? 'InvalidInput' : 'DatabaseError', nonRetryable: true });

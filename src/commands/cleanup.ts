@@ -53,6 +53,7 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
     if (tenant.status !== 'provisioning') {
       throw new CommandFailure('TenantNotHalfMade', `tenant '${slug}' is ${tenant.status}; cleanup only removes tenants left half-made in provisioning`, EXIT.FAILURE);
     }
+    const checkedAt = new Date();
     if (await isProvisioningRunning(client, slug)) {
       throw new CommandFailure('ProvisioningInProgress', `the provisioning of '${slug}' (workflow ${workflowIdForSlug(slug)}) is running; wait for it to end, or terminate it first`, EXIT.TEMP_FAILURE);
     }
@@ -61,7 +62,9 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
       return 0;
     }
     const rows = await rollbackTenantInDB(knex, tenant.tenantId);
-    const abandoned = await runRecords(config, knex).abandonRuns(runRecords(config, knex).knex, workflowIdForSlug(slug));
+    const runs = runRecords(config, knex);
+    // Only runs that started before the check found none running: a run started since is left alone.
+    const abandoned = await runs.abandonRuns(runs.knex, workflowIdForSlug(slug), { startedBefore: checkedAt });
     print({ slug, tenantId: tenant.tenantId, removed: true, rows, abandonedRuns: abandoned }, `removed the half-made tenant '${slug}' (${tenant.tenantId}): ${rows} rows; ${abandoned} run record(s) marked abandoned`);
     return 0;
   } finally {

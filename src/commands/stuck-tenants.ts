@@ -1,10 +1,19 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ProvisioningClient } from '../client';
 import type { Knex } from 'knex';
 import { tenantsStillProvisioning, type HalfMadeTenant } from '../db/tenant-operations';
 
-/** True while a provisioning of the slug runs in Temporal (it may still finish or compensate its tenant). */
+/**
+ * True while a provisioning of the slug runs in Temporal (it may still finish or compensate its tenant).
+ * Temporal's status alone: no query, which would wait on a worker these commands may not have.
+ */
 export async function isProvisioningRunning(client: ProvisioningClient, slug: string): Promise<boolean> {
-  return (await client.status(slug))?.temporalStatus === 'RUNNING';
+  try {
+    return (await client.handle(slug).describe()).status.name === 'RUNNING';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
 }
 
 /**

@@ -93,14 +93,22 @@ export class RunRecords {
       })
       // xmax is 0 on a row this statement inserted, not on one it updated.
       .returning<Array<{ inserted: boolean }>>(db.raw('(xmax = 0) AS inserted'));
-    if (inserted?.inserted) await this.abandonRuns(db, run.workflowId, run.runId);
+    if (inserted?.inserted) await this.abandonRuns(db, run.workflowId, { exceptRunId: run.runId });
   }
 
-  /** Marks the runs of a workflow id that never ended (but `exceptRunId`) abandoned; returns how many. */
-  async abandonRuns(db: Knex | Knex.Transaction, workflowId: string, exceptRunId?: string): Promise<number> {
-    const runs = db(this.table).where({ workflow_id: workflowId }).whereIn('status', ['running', 'compensating']);
-    if (exceptRunId) void runs.whereNot({ run_id: exceptRunId });
-    return runs.update({ status: 'abandoned', updated_at: db.fn.now(), completed_at: db.fn.now() });
+  /**
+   * Marks the runs of a workflow id that never ended abandoned (but `exceptRunId`, and only those started
+   * before `startedBefore` when given); returns how many.
+   */
+  async abandonRuns(db: Knex | Knex.Transaction, workflowId: string, only: { exceptRunId?: string; startedBefore?: Date } = {}): Promise<number> {
+    return db(this.table)
+      .where({ workflow_id: workflowId })
+      .whereIn('status', ['running', 'compensating'])
+      .modify((runs) => {
+        if (only.exceptRunId !== undefined) void runs.whereNot({ run_id: only.exceptRunId });
+        if (only.startedBefore !== undefined) void runs.where('started_at', '<', only.startedBefore);
+      })
+      .update({ status: 'abandoned', updated_at: db.fn.now(), completed_at: db.fn.now() });
   }
 
   /** Records how a run that did not complete ended: its status and the step it failed at. */

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { DatabaseConfig } from '../config';
+import { sqlState } from '../db/errors';
 import { EXIT } from '../exit-codes';
 import type { Logger } from '../logging';
 import { StartupError } from './startup-error';
@@ -9,11 +10,6 @@ const RETRY_DELAY_MS = 1000;
 /** The server refused the role or its password: invalid_authorization_specification, invalid_password. */
 const REFUSED_ROLE = ['28000', '28P01'];
 const MISSING_DATABASE = '3D000';
-
-const codeOf = (error: unknown): string | undefined => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-};
 
 /**
  * Checks that PostgreSQL accepts the pool's role (one `SELECT 1`), retrying while the server cannot
@@ -29,7 +25,7 @@ export async function checkDatabase(knex: Knex, db: DatabaseConfig, waitMs: numb
       return;
     } catch (error) {
       if (stop.aborted) throw error;
-      const code = codeOf(error);
+      const code = sqlState(error);
       const reason = (error as Error).message;
       if (code && REFUSED_ROLE.includes(code)) {
         throw new StartupError(`PostgreSQL at ${server} refused role '${db.admin.user}' (${reason}): check DB_USER_ADMIN and DB_PASSWORD_ADMIN`, EXIT.NO_PERMISSION);
