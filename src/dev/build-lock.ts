@@ -1,14 +1,6 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { claimPidFile } from './pid-file';
 
 /**
  * Runs `build` under a lock file, unless `done()` is true once the lock is ours (another process built it
@@ -22,18 +14,7 @@ export async function withBuildLock(
   pollMs = 1000,
 ): Promise<void> {
   const started = Date.now();
-  for (;;) {
-    try {
-      writeFileSync(lockFile, `${process.pid}\n`, { flag: 'wx' });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const owner = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
-    if (!Number.isInteger(owner) || !isAlive(owner)) {
-      rmSync(lockFile, { force: true });
-      continue;
-    }
+  for (let owner = claimPidFile(lockFile, 'held'); owner !== undefined; owner = claimPidFile(lockFile, 'held')) {
     waiting(owner, Date.now() - started);
     await sleep(pollMs);
   }

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config';
 import { APPLICATION_NAME, withSingleConnection } from '../../src/db/admin';
 import { passwordFile } from '../support/password-file';
 import { runCli } from '../support/run-cli';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { useWorkerProcess } from '../support/worker-process';
 import { waitFor } from '../support/wait-for';
 
 /** A step stuck on a lock must not keep the worker alive past its grace period: lock_timeout ends the wait. */
@@ -12,14 +12,7 @@ const GRACE_MS = 2000;
 const HOLD_MS = 25_000;
 const env = { ...process.env, TEMPORAL_TASK_QUEUE: `shutdown-${randomUUID()}`, SHUTDOWN_GRACE_MS: String(GRACE_MS), DB_LOCK_TIMEOUT_MS: '1000', LOG_LEVEL: 'info' };
 const config = loadConfig(env);
-let worker: WorkerProcess;
-
-beforeAll(async () => {
-  worker = await startWorkerProcess(env);
-}, 90_000);
-afterAll(async () => {
-  if (worker.child.exitCode === null) await worker.stop('SIGKILL');
-});
+const worker = useWorkerProcess(env);
 
 it('stops within its grace period on SIGTERM while a step waits for a lock another session holds', async () => {
   const exit = await withSingleConnection(config.db, config.db.database, (other) =>

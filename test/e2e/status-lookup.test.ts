@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { runCli } from '../support/run-cli';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { useWorkerProcess } from '../support/worker-process';
 
 /** `status <slug>` is always a slug, even one that looks like a workflow id; `--workflow-id` takes an id as given. */
 const env = { ...process.env, TEMPORAL_TASK_QUEUE: `status-lookup-${randomUUID()}`, LOG_LEVEL: 'warn' };
-let worker: WorkerProcess;
-
-beforeAll(async () => {
-  worker = await startWorkerProcess(env);
-}, 90_000);
-afterAll(async () => {
-  if (worker.child.exitCode === null) await worker.stop('SIGKILL');
-});
+useWorkerProcess(env);
 
 describe('tenant-workflows status (the real CLI)', () => {
   const slug = `tenant-${randomUUID().slice(0, 8)}`;

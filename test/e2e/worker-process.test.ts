@@ -2,19 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { MIGRATIONS } from '../../src/db/migrations';
 import { runCli } from '../support/run-cli';
 import { createScratchDatabase } from '../support/scratch-database';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { startWorkerProcess, useWorkerProcess } from '../support/worker-process';
 import { waitFor } from '../support/wait-for';
 
 const taskQueue = `worker-process-${randomUUID()}`;
 const env = { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info' };
-let worker: WorkerProcess;
-
-beforeAll(async () => {
-  worker = await startWorkerProcess(env);
-}, 90_000);
-afterAll(async () => {
-  if (worker.child.exitCode === null) await worker.stop('SIGKILL');
-});
+const worker = useWorkerProcess(env);
 
 describe('tenant-workflows worker (a real process)', () => {
   it('answers /healthz and, with the database migrated and the worker polling, /readyz', async () => {

@@ -65,3 +65,18 @@ export async function startWorkerProcess(
     },
   };
 }
+
+/**
+ * Registers, for the calling test file, a worker process (startWorkerProcess with `env`) started before
+ * all its tests and killed after them. The returned object is filled in by beforeAll.
+ */
+export function useWorkerProcess(env: NodeJS.ProcessEnv): WorkerProcess {
+  const worker = {} as WorkerProcess;
+  beforeAll(async () => {
+    Object.assign(worker, await startWorkerProcess(env));
+  }, 90_000);
+  afterAll(async () => {
+    if (worker.child?.exitCode === null) await worker.stop('SIGKILL');
+  });
+  return worker;
+}
