@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hashPassword } from '../src/db/passwords';
+import { hashPassword } from '../src/domain/passwords';
 import { runConcurrently } from './concurrently';
 import { quantile, round } from './stats';
 

@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import type { Config } from '../src/config';
-import { destroyAdminConnection, getAdminConnection } from '../src/db/admin';
-import { migrateLatest, migrationDatabases } from '../src/db/migrate';
+import { openDatabase, type Database } from '../src/db/database';
+import { migrateLatest } from '../src/db/migrate';
+import { createLogger } from '../src/logging';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/dev/embedded-postgres';
 import { createScratchDatabase } from '../test/support/scratch-database';
 import { saveEnv } from './saved-env';
 
 export interface BenchDatabase {
+  /** The run's one Database; knex is its admin pool. */
+  database: Database;
   knex: Knex;
   /** The configuration from the environment, DB_NAME_SERVER pointing at the throwaway database. */
   config: Config;
@@ -58,10 +61,10 @@ export async function startBenchDatabase(options: { embedded?: boolean } = {}): 
     }
     const database = await createScratchDatabase('tw_bench');
     stops.unshift(database.drop);
-    stops.unshift(destroyAdminConnection);
-    const knex = getAdminConnection(database.config);
-    await migrateLatest(migrationDatabases(database.config), database.config);
-    return { knex, config: database.config, source: `${source}, database ${database.name}`, ...(restartServer ? { restartServer } : {}), stop };
+    const opened = openDatabase(database.config, createLogger(database.config.logLevel));
+    stops.unshift(() => opened.close());
+    await migrateLatest(opened, database.config);
+    return { database: opened, knex: opened.admin, config: database.config, source: `${source}, database ${database.name}`, ...(restartServer ? { restartServer } : {}), stop };
   } catch (error) {
     await stop();
     throw error;

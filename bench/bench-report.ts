@@ -1,4 +1,4 @@
-import { PROVISIONING_STEPS } from '../src/workflows/types';
+import { PROVISIONING_STEPS } from '../src/contracts/tenant-creation';
 import type { BcryptCeiling } from './bcrypt-ceiling';
 import type { DirectPhaseResult } from './direct-phase';
 import type { PoolFigures } from './pool-monitor';

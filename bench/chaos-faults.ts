@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import type { DatabaseConfig } from '../src/config';
-import { APPLICATION_NAME, withMaintenanceConnection } from '../src/db/admin';
-import { PROVISIONING_STEPS } from '../src/workflows/types';
+import { APPLICATION_NAME } from '../src/db/admin';
+import { withMaintenanceConnection } from '../src/db/maintenance';
+import { PROVISIONING_STEPS } from '../src/contracts/tenant-creation';
 import type { ChaosLoad } from './chaos-load';
 import type { Problems } from './chaos-checks';
 import type { Random } from './random';

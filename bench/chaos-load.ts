@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProvisioningClient, TenantCreationResult } from '../src/client';
 import { toWorkflowInput, type CreateTenantRequest } from '../src/client';
+import { failureSummary, type FailureSummary } from '../src/contracts/failure-summary';
 
 /** How one provisioning of a chaos run ended, as Temporal tells it. */
 export interface ProvisioningOutcome {
@@ -32,13 +33,7 @@ function chaosRequest(runTag: string, index: number): CreateTenantRequest {
   return { tenantName: `Chaos ${runTag} ${index}`, admin: { email: `admin-${index}@${runTag}.chaos.test`, firstName: 'Chaos', lastName: 'Monkey' } };
 }
 
-/** The innermost cause of a workflow failure, as `type: message`. */
-function describeFailure(error: unknown): string {
-  type Failure = Error & { cause?: unknown; type?: string };
-  let cause = error as Failure | undefined;
-  while (cause?.cause instanceof Error) cause = cause.cause;
-  return `${cause?.type ?? cause?.name ?? 'Error'}: ${cause?.message ?? String(error)}`;
-}
+const describeFailure = ({ type, message }: FailureSummary): string => `${type ?? 'Error'}: ${message}`;
 
 /** Starts `count` provisionings at once through the typed client and follows them to their end. */
 export async function startChaosLoad(client: ProvisioningClient, count: number): Promise<ChaosLoad> {
@@ -50,7 +45,7 @@ export async function startChaosLoad(client: ProvisioningClient, count: number):
   const following = handles.map((handle) =>
     handle.result().then(
       (result) => void results.set(handle.workflowId, { result, ms: Date.now() - startedAt }),
-      (error: unknown) => void results.set(handle.workflowId, { failure: describeFailure(error), ms: Date.now() - startedAt }),
+      (error: unknown) => void results.set(handle.workflowId, { failure: describeFailure(failureSummary(error)), ms: Date.now() - startedAt }),
     ),
   );
   return {

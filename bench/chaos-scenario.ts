@@ -41,7 +41,7 @@ async function closePooledConnections(knex: Knex): Promise<void> {
 
 /** Steps that ran more than once (the run record keeps each step's last attempt number). */
 async function retriedSteps(stack: ProvisioningStack, outcomes: readonly ProvisioningOutcome[]): Promise<number> {
-  const records = runRecords(stack.config, stack.db.knex);
+  const records = runRecords(stack.config, stack.db.database);
   let retried = 0;
   for (const { workflowId } of outcomes) {
     for (const run of await records.runsOf(workflowId)) retried += Object.values(run.details.steps).filter((step) => step.attempt > 1).length;

@@ -20,7 +20,7 @@ import '../test/support/quiet-temporal'; // the Runtime, before anything starts 
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { BCRYPT_MIN_COST } from '../src/db/passwords';
+import { BCRYPT_MIN_COST } from '../src/domain/passwords';
 import { REPOSITORY_ROOT } from '../test/support/repository-files';
 import { CLI_FROM_BUILD, CLI_FROM_SOURCE } from '../test/support/worker-process';
 import { checkWorkerExits } from './chaos-checks';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { PROVISIONING_STEPS, type ProvisioningStep } from '../src/workflows/types';
+import { PROVISIONING_STEPS, type ProvisioningStep } from '../src/contracts/tenant-creation';
 import { runConcurrently } from './concurrently';
 import { provisionDirectly } from './direct-provisioning';
 import { phaseResult, type PhaseResult } from './phase-result';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { activateTenantInDB, createTenantInDB, setupTenantDataInDB } from '../src/db/tenant-operations';
 import { createAdminUserInDB } from '../src/db/user-operations';
-import type { ProvisioningStep } from '../src/workflows/types';
+import type { ProvisioningStep } from '../src/contracts/tenant-creation';
 import type { Measurement, QueryMeter } from './query-meter';
 
 /** One provisioning's four forward operations, each measured on its own. */

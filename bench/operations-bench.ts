@@ -8,7 +8,7 @@
  * either way in a throwaway database that is dropped at the end.
  */
 import { parseArgs } from 'node:util';
-import { PROVISIONING_STEPS } from '../src/workflows/types';
+import { PROVISIONING_STEPS } from '../src/contracts/tenant-creation';
 import { startBenchDatabase } from './bench-database';
 import { provisionDirectly, type MeasuredProvisioning } from './direct-provisioning';
 import { QueryMeter } from './query-meter';

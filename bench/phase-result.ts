@@ -25,14 +25,3 @@ export function phaseResult(run: TimedRun<unknown>, pool: PoolFigures): PhaseRes
     pool,
   };
 }
-
-/** A short, secret-free description of why provisionings failed: error names and how often. */
-export function failureKinds(run: TimedRun<unknown>): Record<string, number> {
-  const kinds: Record<string, number> = {};
-  for (const outcome of run.outcomes) {
-    if (outcome.ok) continue;
-    const name = outcome.error instanceof Error ? outcome.error.name : typeof outcome.error;
-    kinds[name] = (kinds[name] ?? 0) + 1;
-  }
-  return kinds;
-}

@@ -13,7 +13,7 @@
 import '../test/support/quiet-temporal'; // the Runtime, before anything starts a Temporal server
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { BCRYPT_MIN_COST } from '../src/db/passwords';
+import { BCRYPT_MIN_COST } from '../src/domain/passwords';
 import { measureBcryptCeiling } from './bcrypt-ceiling';
 import { formatSummary, ratios, type BenchReport } from './bench-report';
 import { runDirectPhase, type LoadShape } from './direct-phase';

@@ -1,9 +1,8 @@
 import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../src/activities';
-import { runRecords } from '../src/db/run-records';
+import { composeApp } from '../src/app';
+import { createLogger } from '../src/logging';
 import { temporalConnectConfig } from '../src/temporal/connection-options';
-import { createProvisioningWorker } from '../src/worker';
-import { PROVISIONING_STEPS, type ProvisioningStep } from '../src/workflows/types';
+import { PROVISIONING_STEPS, type ProvisioningStep } from '../src/contracts/tenant-creation';
 import { tenantRequest } from '../test/support/provisioning-worker';
 import { runConcurrently } from './concurrently';
 import type { LoadShape } from './direct-phase';
@@ -50,7 +49,7 @@ function summarizeAttempts(attempts: readonly ActivityAttempt[]): Pick<WorkerPha
 
 /**
  * N provisionings at concurrency C through the real client, Temporal server and worker: the worker
- * runs in this process (createProvisioningWorker with the shared admin pool and the real activities,
+ * runs in this process (the composition root's Worker with the shared admin pool and the real activities,
  * each attempt metered), so its pool and memory can be watched from here.
  */
 export async function runWorkerPhase(stack: ProvisioningStack, meter: QueryMeter, load: LoadShape): Promise<WorkerPhaseResult> {
@@ -58,8 +57,9 @@ export async function runWorkerPhase(stack: ProvisioningStack, meter: QueryMeter
   const { connectionOptions, namespace } = temporalConnectConfig();
   const connection = await NativeConnection.connect(connectionOptions);
   const attempts: ActivityAttempt[] = [];
-  const activities = meterActivities(createActivities({ knex: db.knex, bcryptCost: config.bcryptCost, runs: runRecords(config, db.knex) }), meter, attempts);
-  const worker = await createProvisioningWorker({ config, knex: db.knex, connection, namespace, activities });
+  const app = composeApp(config, createLogger(config.logLevel), db.database);
+  const activities = meterActivities(app.activities, meter, attempts);
+  const worker = await app.createWorker({ connection, namespace, activities });
   const running = worker.run();
   try {
     await provisionThroughTemporal(stack); // warm-up: workflow cache, connections; not reported

@@ -161,11 +161,6 @@ export class WorkerSupervisor {
     void this.starting?.then(() => this.running?.process.child.kill('SIGKILL')).catch(() => undefined);
   }
 
-  /** Exits that were not our SIGKILL or a clean exit after our SIGTERM: the worker died by itself. */
-  unexpectedExits(): WorkerExit[] {
-    return this.exits.filter((exit) => !isExpectedExit(exit));
-  }
-
   /** Everything the worker processes printed so far. */
   output(): string {
     return this.outputs.map((output) => output()).join('\n');

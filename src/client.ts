@@ -9,25 +9,17 @@ import {
 } from '@temporalio/client';
 import type { Config } from './config';
 import { payloadKeysRequired } from './config/payload-keys-required';
-import { normalizeTenantInput } from './db/tenant-operations';
-import { validatePassword } from './db/passwords';
-import { invalidInput } from './db/errors';
-import { normalizeEmail, normalizePersonName, normalizeSlug } from './db/validation';
+import { toWorkflowInput, type CreateTenantRequest } from './contracts/tenant-request';
+import { invalidInput } from './contracts/errors';
+import { normalizeSlug } from './contracts/validation';
 import { dataConverter } from './temporal/data-converter';
 import { temporalConnectConfig } from './temporal/connection-options';
-import { getStateQuery, WORKFLOW_ID_PREFIX, WORKFLOW_TYPE, workflowIdForSlug, type ProvisioningState, type TenantCreationInput, type TenantCreationResult } from './workflows/types';
+import { getStateQuery, WORKFLOW_ID_PREFIX, WORKFLOW_TYPE, workflowIdForSlug, type ProvisioningState, type TenantCreationInput, type TenantCreationResult } from './contracts/tenant-creation';
 
-export type { ProvisioningState, TenantCreationInput, TenantCreationResult } from './workflows/types';
-export { ProvisioningError } from './db/errors';
+export type { ProvisioningState, TenantCreationInput, TenantCreationResult } from './contracts/tenant-creation';
+export { toWorkflowInput, type CreateTenantRequest } from './contracts/tenant-request';
+export { ProvisioningError } from './contracts/errors';
 export { loadConfig } from './config';
-
-export interface CreateTenantRequest {
-  tenantName: string;
-  /** Derived from the tenant name when omitted. */
-  slug?: string;
-  contactEmail?: string;
-  admin: { email: string; firstName: string; lastName: string; password?: string };
-}
 
 export class TenantAlreadyProvisionedError extends Error {
   constructor(readonly slug: string, readonly workflowId: string) {
@@ -86,18 +78,6 @@ export interface ProvisioningStatus {
 }
 
 type TenantCreationWorkflow = (input: TenantCreationInput) => Promise<TenantCreationResult>;
-
-/** Validates and normalizes a request exactly as the activities will, so bad input fails before anything starts. */
-export function toWorkflowInput(request: CreateTenantRequest): TenantCreationInput {
-  const admin = {
-    email: normalizeEmail('email', request.admin?.email),
-    firstName: normalizePersonName('firstName', request.admin?.firstName),
-    lastName: normalizePersonName('lastName', request.admin?.lastName),
-    ...(request.admin?.password === undefined ? {} : { password: validatePassword(request.admin.password) }),
-  };
-  const tenant = normalizeTenantInput({ name: request.tenantName, slug: request.slug, contactEmail: request.contactEmail ?? admin.email });
-  return { tenantName: tenant.name, slug: tenant.slug, contactEmail: tenant.contactEmail, admin };
-}
 
 /** A typed client for the SaaS backend: start provisioning, follow it, read its result. */
 export class ProvisioningClient {

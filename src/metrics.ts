@@ -1,6 +1,6 @@
 import type { MetricMeter } from '@temporalio/common';
 import type { Knex } from 'knex';
-import { METRIC } from './metric-names';
+import { METRIC } from './contracts/metric-names';
 
 interface TarnPool {
   numUsed(): number;

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { DatabaseError } from 'pg';
 import { safeErrorMessage } from '../db/driver-errors';
-import { ConcurrentAttemptError, ProvisioningError, sqlState } from '../db/errors';
+import { ProvisioningError } from '../contracts/errors';
+import { ConcurrentAttemptError, sqlState } from '../db/errors';
 
 /**
  * SQLSTATE classes that are the input's fault and will fail again on retry: data exceptions (22),

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import type { RunFailure, RunRecords, RunStatus } from '../db/run-records';
+import type { RunOutcome } from '../contracts/run-outcome';
+import type { RunRecords } from '../db/run-records';
 import {
   activateTenantInDB,
   createTenantInDB,
@@ -15,7 +16,7 @@ import {
 } from '../db/tenant-operations';
 import type { BeforeCommit } from '../db/transaction';
 import { createAdminUserInDB, rollbackUserInDB, type CreateAdminUserInput, type CreateAdminUserResult } from '../db/user-operations';
-import { requestIdempotencyKey } from '../workflows/types';
+import { requestIdempotencyKey } from '../contracts/tenant-creation';
 import { toActivityFailure } from './failures';
 import { currentRun, runStep } from './step-runner';
 
@@ -32,11 +33,6 @@ export type CreateTenantActivityInput = Omit<CreateTenantInput, 'idempotencyKey'
 
 /** A compensation's options: which request's tenant to remove (see CreateTenantActivityInput). */
 export type CompensationOptions = RollbackOptions & { idempotencyKey?: string };
-
-export interface RunOutcome {
-  status: Extract<RunStatus, 'compensated' | 'compensation_failed'>;
-  failure: RunFailure;
-}
 
 /**
  * The provisioning request's idempotency key, as the workflow passed it. Workflow code from before the

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import type { RunChanges, RunKey, RunRecords, StepRecord } from '../db/run-records';
 import type { BeforeCommit } from '../db/transaction';
-import { METRIC } from '../metric-names';
+import { METRIC } from '../contracts/metric-names';
 import { safeErrorMessage } from '../db/driver-errors';
 import { toActivityFailure } from './failures';
 

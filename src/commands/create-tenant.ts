@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { connectProvisioningClient, toWorkflowInput, type CreateTenantRequest } from '../client';
 import { getConfig } from '../config';
-import { ProvisioningError } from '../db/errors';
+import { ProvisioningError } from '../contracts/errors';
 import { EXIT } from '../exit-codes';
-import { CommandFailure } from './command-failure';
+import { CommandFailure, usageFailure } from './command-failure';
 import { followProvisioning, temporalUiLink } from './follow';
 
 export const CREATE_TENANT_USAGE = `Usage: tenant-workflows create-tenant --name NAME --email EMAIL --first-name FIRST --last-name LAST
@@ -29,14 +29,14 @@ function readPasswordFile(path: string): string {
   }
 }
 
-function usageFailure(message: string): CommandFailure {
-  return new CommandFailure('Usage', message, EXIT.USAGE, { hint: CREATE_TENANT_USAGE });
+function usageError(message: string): CommandFailure {
+  return usageFailure(message, CREATE_TENANT_USAGE);
 }
 
 function timeoutSeconds(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw usageFailure(`--timeout: '${value}' is not a positive number of seconds`);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw usageError(`--timeout: '${value}' is not a positive number of seconds`);
   return seconds;
 }
 
@@ -58,12 +58,12 @@ export async function createTenantCommand(argv: string[]): Promise<number> {
     },
   });
   const missing = (['name', 'email', 'first-name', 'last-name'] as const).filter((flag) => values[flag] === undefined);
-  if (missing.length > 0) throw usageFailure(`missing ${missing.map((f) => `--${f}`).join(', ')}`);
-  if (values.timeout !== undefined && !values.wait) throw usageFailure('--timeout only goes with --wait');
+  if (missing.length > 0) throw usageError(`missing ${missing.map((f) => `--${f}`).join(', ')}`);
+  if (values.timeout !== undefined && !values.wait) throw usageError('--timeout only goes with --wait');
   const timeout = timeoutSeconds(values.timeout);
   if (!values.wait && values['password-file'] === undefined) {
     // The generated password travels only in the workflow's result: without --wait nobody would see it.
-    throw usageFailure(
+    throw usageError(
       'without --password-file a temporary password is generated, and it is shown only by --wait when the provisioning completes (no command shows it later); add --wait, or give the password with --password-file',
     );
   }

@@ -3,15 +3,16 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
-import { ensureDatabase, getAdminConnection } from '../db/admin';
-import { migrateLatest, migrationDatabases } from '../db/migrate';
+import { withApp } from '../app';
+import { ensureDatabase } from '../db/maintenance';
+import { migrateLatest } from '../db/migrate';
 import { startEmbeddedPostgres } from '../dev/embedded-postgres';
 import { startLocalTemporal } from '../dev/local-temporal';
 import { lockDataDir } from '../dev/data-dir-lock';
 import { chooseDevPort, parsePortFlag } from '../dev/ports';
 import { forgetOwnPrintedSettings } from '../dev/printed-settings';
 import { createLogger, type Logger } from '../logging';
-import { installWorkerRuntime, runWorker } from '../worker';
+import { installWorkerRuntime, runWorker } from '../lifecycle/worker-process';
 
 export const DEV_USAGE = `Usage: tenant-workflows dev [--data-dir DIR] [--db-port N] [--temporal-port N] [--ui-port N] [--http-port N]
 
@@ -96,8 +97,7 @@ export async function devCommand(argv: string[]): Promise<number> {
       env.TEMPORAL_ADDRESS = temporal.address;
       env.TEMPORAL_UI_URL ||= `http://localhost:${uiPort}`;
     }
-    getAdminConnection(config, logger);
-    const applied = await migrateLatest(migrationDatabases(config), config);
+    const applied = await withApp(config, ({ database }) => migrateLatest(database, config), logger);
     logger.info({ applied }, 'migrations applied');
     const uiUrl = env.TEMPORAL_UI_URL ? `   UI: ${env.TEMPORAL_UI_URL}` : '';
     console.error(`

@@ -1,7 +1,7 @@
 import { ProvisioningInProgressError, TemporalUnreachableError, TenantAlreadyProvisionedError } from '../client';
 import { ConfigError } from '../config';
 import { safeErrorMessage } from '../db/driver-errors';
-import { ProvisioningError } from '../db/errors';
+import { ProvisioningError } from '../contracts/errors';
 import { EXIT, exitCodeForProvisioningFailure } from '../exit-codes';
 import { StartupError } from '../lifecycle/startup-error';
 import { CommandFailure } from './command-failure';

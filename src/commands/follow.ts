@@ -4,7 +4,8 @@ import { temporal } from '@temporalio/proto';
 import type { ProvisioningClient } from '../client';
 import type { Config } from '../config';
 import { EXIT, exitCodeForProvisioningFailure } from '../exit-codes';
-import { getStateQuery, type ProvisioningState, type TenantCreationInput, type TenantCreationResult } from '../workflows/types';
+import { getStateQuery, type ProvisioningState, type TenantCreationInput, type TenantCreationResult } from '../contracts/tenant-creation';
+import { temporalConnectConfig } from '../temporal/connection-options';
 import { CommandFailure } from './command-failure';
 
 const POLL_MS = 500;
@@ -15,7 +16,7 @@ export const NO_PROGRESS_NOTICE_MS = 5000;
 
 /** The Temporal Web UI page of a workflow: TEMPORAL_UI_URL, or the local dev server's UI for a local address. */
 export function temporalUiLink(config: Config, namespace: string, workflowId: string): string | undefined {
-  const address = process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
+  const { address } = temporalConnectConfig().connectionOptions;
   const base = config.temporal.uiUrl ?? (/^(localhost|127\.0\.0\.1):7233$/.test(address) ? 'http://localhost:8233' : undefined);
   return base && `${base.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }

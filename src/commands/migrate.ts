@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
 import { getConfig } from '../config';
-import { destroyAdminConnection } from '../db/admin';
-import { CommandFailure } from './command-failure';
-import { migrateDown, migrateLatest, migrateTo, migrationDatabases, migrationStatus, rollbackPlan } from '../db/migrate';
+import { withApp } from '../app';
+import { usageFailure } from './command-failure';
+import { migrateDown, migrateLatest, migrateTo, migrationStatus, rollbackPlan } from '../db/migrate';
 import { populatedTablesDroppedBy, workerSessionCount } from '../db/rollback-guards';
-import { EXIT } from '../exit-codes';
 
 export const MIGRATE_USAGE = `Usage: tenant-workflows migrate [--check] [--to VERSION] [--down --step N --yes [--force-data-loss]] [--json]
 
@@ -35,7 +34,7 @@ export async function migrateCommand(argv: string[]): Promise<number> {
   });
   const steps = values.step === undefined ? undefined : Number(values.step);
   const usageError = (message: string) => {
-    throw new CommandFailure('Usage', message, EXIT.USAGE, { hint: MIGRATE_USAGE });
+    throw usageFailure(message, MIGRATE_USAGE);
   };
   if (values.down && (steps === undefined || !Number.isInteger(steps) || steps < 1)) return usageError('--down needs --step N, a positive integer');
   if (!values.down && steps !== undefined) return usageError('--step only goes with --down');
@@ -54,9 +53,8 @@ export async function migrateCommand(argv: string[]): Promise<number> {
   if (workerSessions > 0) {
     return refuse(`${workerSessions} session(s) of a running worker are connected to ${config.db.database}; stop the workers first (kubectl scale deployment/tenant-workflows --replicas=0)`);
   }
-  const db = migrationDatabases(config);
   const print = (json: object, text: string) => console.log(values.json ? JSON.stringify(json) : text);
-  try {
+  return withApp(config, async ({ database: db }) => {
     if (values.check) {
       const status = await migrationStatus(db, config);
       const pendingText = status.pending.length === 0 ? 'database is up to date' : `pending migrations (${status.pending.length}):\n${status.pending.map((n) => `  ${n}`).join('\n')}`;
@@ -76,7 +74,5 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     const status = await migrationStatus(db, config);
     print({ [values.down ? 'rolledBack' : 'applied']: changed, current: status.current, pending: status.pending }, `${verb} ${changed.length}${changed.length ? `: ${changed.join(', ')}` : ''}\ncurrent: ${status.current ?? 'none'}`);
     return 0;
-  } finally {
-    await destroyAdminConnection();
-  }
+  });
 }

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { connectProvisioningClient, provisioningWorkflowId } from '../client';
 import { getConfig, type Config } from '../config';
-import { destroyAdminConnection, getAdminConnection } from '../db/admin';
+import { withApp } from '../app';
 import { safeErrorMessage } from '../db/driver-errors';
-import { runRecords, type ProvisioningRun, type StepRecord } from '../db/run-records';
+import type { ProvisioningRun, StepRecord } from '../db/run-records';
 import { EXIT } from '../exit-codes';
-import { CommandFailure } from './command-failure';
+import { CommandFailure, usageFailure } from './command-failure';
 import { temporalUiLink } from './follow';
 import { describeStuckTenants, stuckTenants } from './stuck-tenants';
 
@@ -19,16 +19,14 @@ id, with per-step attempts, durations and errors; these outlive Temporal's histo
 The argument is always a slug: \`status tenant-one\` is the tenant whose slug is tenant-one (workflow
 tenant-tenant-one). To look up a workflow id as such, give it with --workflow-id.
 --stuck lists half-made tenants: still provisioning, with no workflow running to finish them.
-Exits 1 when neither knows of it, 64 on a usage error, 65 when the slug or workflow id is malformed.`;
+Exits 1 when neither knows of it, ${EXIT.USAGE} on a usage error, ${EXIT.DATA_ERROR} when the slug or workflow id is malformed.`;
 
 /** The run records of a workflow id, or why they could not be read (the database is optional for this command). */
 async function readRunRecords(config: Config, workflowId: string): Promise<{ runs: ProvisioningRun[] } | { error: string }> {
   try {
-    return { runs: await runRecords(config, getAdminConnection(config)).runsOf(workflowId) };
+    return { runs: await withApp(config, (app) => app.runs.runsOf(workflowId)) };
   } catch (error) {
     return { error: safeErrorMessage(error) };
-  } finally {
-    await destroyAdminConnection();
   }
 }
 
@@ -48,19 +46,18 @@ function printRun(run: ProvisioningRun): void {
 }
 
 function usageError(message: string): never {
-  throw new CommandFailure('Usage', message, EXIT.USAGE, { hint: STATUS_USAGE });
+  throw usageFailure(message, STATUS_USAGE);
 }
 
 async function listStuckTenants(json: boolean): Promise<number> {
   const config = getConfig();
   const { client, close } = await connectProvisioningClient(config);
   try {
-    const stuck = await stuckTenants(getAdminConnection(config), client);
+    const stuck = await withApp(config, (app) => stuckTenants(app.database.admin, client));
     console.log(json ? JSON.stringify({ stuck }) : describeStuckTenants(stuck));
     return EXIT.OK;
   } finally {
     await close();
-    await destroyAdminConnection();
   }
 }
 

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { getConfig } from '../config';
 import { EXIT } from '../exit-codes';
 import { createLogger } from '../logging';
-import { runWorker } from '../worker';
+import { runWorker } from '../lifecycle/worker-process';
 
 export const WORKER_USAGE = `Usage: tenant-workflows worker
 

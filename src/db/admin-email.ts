@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ProvisioningError } from './errors';
+import { ProvisioningError } from '../contracts/errors';
 import { tenantTable } from './tenant-tables';
 
 export const EMAIL_IN_USE_MESSAGE = 'the admin email is already used by a user of another tenant';

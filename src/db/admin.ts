@@ -1,14 +1,11 @@
 import knex, { type Knex } from 'knex';
-import { getConfig, type Config, type DatabaseConfig } from '../config';
-import { createLogger, type Logger } from '../logging';
+import type { DatabaseConfig } from '../config';
+import type { Logger } from '../logging';
 import { keepServerMessages } from './driver-errors';
 import { tenantSchemaParams } from './tenant-tables';
 
 /** Shown in pg_stat_activity so operators (and the chaos tests) can tell the worker's sessions apart. */
 export const APPLICATION_NAME = 'tenant-workflows';
-
-let adminConnection: Knex | undefined;
-let storageConnection: Knex | undefined;
 
 /** Knex's own warnings (a connection the server closed, a deprecation) as structured log lines. */
 function knexLog(logger: Logger): Knex.Config['log'] {
@@ -50,21 +47,11 @@ function buildKnex(config: KnexConfig): Knex {
 }
 
 /**
- * The process's one Knex (pg) pool, connected as DB_USER_ADMIN. Creation is synchronous, so
- * concurrent first callers get the same instance; connections open lazily on first query.
- * Knex marks a pooled connection whose backend died as disposed and replaces it on the next
- * acquire, so an idle connection's error never reaches the process as an unhandled 'error'.
+ * A Knex (pg) pool of `db`'s settings. Connections open lazily on first query. Knex marks a pooled
+ * connection whose backend died as disposed and replaces it on the next acquire, so an idle
+ * connection's error never reaches the process as an unhandled 'error'. Only openDatabase calls this.
  */
-export function getAdminConnection(config?: Config, logger?: Logger): Knex {
-  adminConnection ??= createAdminConnection(config ?? getConfig(), logger);
-  return adminConnection;
-}
-
-function createAdminConnection(config: Config, logger?: Logger): Knex {
-  return createPool(config.db, logger ?? createLogger(config.logLevel));
-}
-
-function createPool(db: DatabaseConfig, logger: Logger): Knex {
+export function createPool(db: DatabaseConfig, logger: Logger): Knex {
   return buildKnex({
     log: knexLog(logger),
     connection: connectionSettings(db, db.database),
@@ -72,33 +59,6 @@ function createPool(db: DatabaseConfig, logger: Logger): Knex {
     acquireConnectionTimeout: db.pool.acquireTimeoutMs,
     userParams: tenantSchemaParams(db.tenantSchema),
   });
-}
-
-/**
- * Where the worker's own tables live: the shared admin pool itself, unless WORKFLOW_STORAGE_DB_*
- * routes them to a dedicated database, which then gets a second pool of the same settings.
- */
-export function getStorageConnection(config?: Config, logger?: Logger): Knex {
-  const resolved = config ?? getConfig();
-  if (!resolved.storage.db) return getAdminConnection(resolved, logger);
-  storageConnection ??= createPool(resolved.storage.db, logger ?? createLogger(resolved.logLevel));
-  return storageConnection;
-}
-
-/** Closes the shared pool (and a dedicated storage pool); the next call builds new ones. */
-export async function destroyAdminConnection(): Promise<void> {
-  const closing = [adminConnection, storageConnection].filter((pool): pool is Knex => pool !== undefined);
-  adminConnection = undefined;
-  storageConnection = undefined;
-  await Promise.all(closing.map((pool) => pool.destroy()));
-}
-
-/**
- * Runs fn with a short-lived single connection to the server's `postgres` maintenance database,
- * for what cannot run inside the application database: CREATE DATABASE, DROP DATABASE.
- */
-export function withMaintenanceConnection<T>(db: DatabaseConfig, fn: (maintenance: Knex) => Promise<T>): Promise<T> {
-  return withSingleConnection(db, 'postgres', fn);
 }
 
 /**
@@ -116,12 +76,4 @@ export async function withSingleConnection<T>(db: DatabaseConfig, database: stri
   } finally {
     await connection.destroy();
   }
-}
-
-/** Creates the database `name` unless it exists (dev mode's first start). */
-export async function ensureDatabase(db: DatabaseConfig, name: string): Promise<void> {
-  await withMaintenanceConnection(db, async (maintenance) => {
-    const exists = await maintenance<{ datname: string }>('pg_database').where({ datname: name }).first('datname');
-    if (!exists) await maintenance.raw('CREATE DATABASE ??', [name]);
-  });
 }

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import type { Config } from '../config';
-import { getAdminConnection, getStorageConnection, withSingleConnection } from './admin';
+import { withSingleConnection } from './admin';
+import type { Database } from './database';
 import { safeErrorMessage } from './driver-errors';
 import { sqlState } from './errors';
 import { scramSha256Verifier } from './scram-verifier';
@@ -19,14 +20,7 @@ export interface MigrationStatus {
 }
 
 /** The connections migrations run on: tenant data on the admin pool, the worker's tables on the storage connection. */
-export interface MigrationDatabases {
-  admin: Knex;
-  storage: Knex;
-}
-
-export function migrationDatabases(config: Config): MigrationDatabases {
-  return { admin: getAdminConnection(config), storage: getStorageConnection(config) };
-}
+export type MigrationDatabases = Pick<Database, 'admin' | 'storage'>;
 
 function connectionFor(target: MigrationTarget, db: MigrationDatabases): Knex {
   return target === 'storage' ? db.storage : db.admin;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
-import { getStorageConnection } from './admin';
+import type { RunFailure } from '../contracts/run-outcome';
+import type { Database } from './database';
 import type { RUN_STATUSES } from './migrations/20261203100001_run_status_abandoned';
 
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -24,12 +25,6 @@ export interface RunChanges {
   slug?: string;
   /** Sets completed_at: the run reached a terminal status. */
   completed?: boolean;
-}
-
-export interface RunFailure {
-  step: string;
-  type?: string;
-  message: string;
 }
 
 export interface ProvisioningRun extends RunKey {
@@ -135,26 +130,19 @@ export class RunRecords {
 
   /** The runs of one workflow id, newest first. */
   async runsOf(workflowId: string): Promise<ProvisioningRun[]> {
-    return toRuns(await this.lookups.ofWorkflow(workflowId).select<RunRow[]>('*'));
+    return this.find(this.lookups.ofWorkflow(workflowId));
   }
 
-  async runsWithStatus(status: RunStatus, limit?: number): Promise<ProvisioningRun[]> {
-    return toRuns(await this.lookups.byStatus(status, limit).select<RunRow[]>('*'));
+  /** The runs one of the lookups selects. */
+  async find(lookup: Knex.QueryBuilder): Promise<ProvisioningRun[]> {
+    return toRuns(await lookup.select<RunRow[]>('*'));
   }
 
-  async runsFailedAt(step: string, limit?: number): Promise<ProvisioningRun[]> {
-    return toRuns(await this.lookups.failedAt(step, limit).select<RunRow[]>('*'));
-  }
-
-  async runsOfTenant(tenant: string): Promise<ProvisioningRun[]> {
-    return toRuns(await this.lookups.ofTenant(tenant).select<RunRow[]>('*'));
-  }
 }
 
 /** The run records, on the storage connection: the admin pool itself unless WORKFLOW_STORAGE_DB_* routes them. */
-export function runRecords(config: Config, adminPool: Knex): RunRecords {
-  const storage = config.storage.db ? getStorageConnection(config) : adminPool;
-  return new RunRecords(storage, config.storage.schema, storage === adminPool);
+export function runRecords(config: Pick<Config, 'storage'>, database: Pick<Database, 'admin' | 'storage'>): RunRecords {
+  return new RunRecords(database.storage, config.storage.schema, database.storage === database.admin);
 }
 
 function toRuns(rows: RunRow[]): ProvisioningRun[] {

@@ -1,12 +1,13 @@
 import type { Knex } from 'knex';
 import { assertAdminEmailFree } from './admin-email';
-import { ProvisioningError } from './errors';
+import { ProvisioningError } from '../contracts/errors';
 import { tenantTable, type TenantTable } from './tenant-tables';
 import { transaction, type BeforeCommit } from './transaction';
-import { expandGrants, TENANT_SEED, type TenantSeed } from './tenant-seed';
-import { uuidV5 } from './stable-id';
-import { workflowIdOfKey } from '../workflows/types';
-import { normalizeEmail, normalizeSlug, normalizeTenantName, requireUuid, slugFromName } from './validation';
+import { expandGrants, TENANT_SEED, type TenantSeed } from '../contracts/tenant-seed';
+import { uuidV5 } from '../domain/stable-id';
+import { workflowIdOfKey } from '../contracts/tenant-creation';
+import { normalizeTenantInput, type NormalizedTenant } from '../contracts/tenant-request';
+import { normalizeEmail, requireUuid } from '../contracts/validation';
 
 export interface CreateTenantInput {
   name: string;
@@ -22,12 +23,6 @@ export interface CreateTenantInput {
   requestedAt?: Date;
   /** The first admin's email: refused here already (EmailAlreadyInUse) when a user of another tenant has it. */
   adminEmail?: string;
-}
-
-export interface NormalizedTenant {
-  name: string;
-  slug: string;
-  contactEmail: string;
 }
 
 export interface CreateTenantResult {
@@ -54,13 +49,6 @@ export interface RollbackOptions {
 /** What the rollback operations take: the options plus work to run before their COMMIT. */
 export interface RollbackCall extends RollbackOptions {
   beforeCommit?: BeforeCommit<number>;
-}
-
-/** Validates and normalizes a tenant request; throws InvalidInput naming the field. */
-export function normalizeTenantInput(input: Pick<CreateTenantInput, 'name' | 'slug' | 'contactEmail'>): NormalizedTenant {
-  const name = normalizeTenantName(input.name);
-  const slug = input.slug === undefined || input.slug === null ? slugFromName(name) : normalizeSlug(input.slug);
-  return { name, slug, contactEmail: normalizeEmail('contactEmail', input.contactEmail) };
 }
 
 /**

@@ -1,20 +1,18 @@
 import type { Knex } from 'knex';
 import { EMAIL_IN_USE_MESSAGE } from './admin-email';
-import { ConcurrentAttemptError, ProvisioningError, sqlState } from './errors';
-import { generateTemporaryPassword, hashPassword, validatePassword } from './passwords';
+import { ProvisioningError } from '../contracts/errors';
+import type { AdminUserInput } from '../contracts/tenant-creation';
+import { validatePassword } from '../contracts/passwords';
+import { generateTemporaryPassword, hashPassword } from '../domain/passwords';
+import { ConcurrentAttemptError, sqlState } from './errors';
 import { deleteTenantRows, USER_TABLES_CHILDREN_FIRST, type RollbackCall } from './tenant-operations';
 import { tenantTable } from './tenant-tables';
 import { transaction, type BeforeCommit } from './transaction';
-import { ADMIN_ROLE } from './tenant-seed';
-import { normalizeEmail, normalizePersonName, requireUuid } from './validation';
+import { ADMIN_ROLE } from '../contracts/tenant-seed';
+import { normalizeEmail, normalizePersonName, requireUuid } from '../contracts/validation';
 
-export interface CreateAdminUserInput {
+export interface CreateAdminUserInput extends AdminUserInput {
   tenantId: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  /** 8-72 bytes in UTF-8. Omitted: a temporary password is generated and must be changed at first login. */
-  password?: string;
 }
 
 export interface CreateAdminUserResult {

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { PayloadKey } from '../config';
-import { unencryptedPayloadMarker } from './unencrypted-payload';
+import { unencryptedPayloadMarker } from '../contracts/unencrypted-payload';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';

@@ -1,6 +1,6 @@
 import { DefaultLogger, Runtime, type LogLevel as TemporalLogLevel, type LogMetadata } from '@temporalio/worker';
 import type { LogLevel } from '../config';
-import { METRIC, STEP_DURATION_BUCKETS_SECONDS } from '../metric-names';
+import { METRIC, STEP_DURATION_BUCKETS_SECONDS } from '../contracts/metric-names';
 import type { Logger } from '../logging';
 
 const TEMPORAL_LEVEL: Record<LogLevel, TemporalLogLevel> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };

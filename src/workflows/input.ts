@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import { normalizeSlug } from '../db/validation';
-import { UNENCRYPTED_PAYLOAD, unencryptedEncodingOf } from '../temporal/unencrypted-payload';
-import { workflowIdForSlug, type TenantCreationInput } from './types';
+import { normalizeSlug } from '../contracts/validation';
+import { UNENCRYPTED_PAYLOAD, unencryptedEncodingOf } from '../contracts/unencrypted-payload';
+import { workflowIdForSlug, type TenantCreationInput } from '../contracts/tenant-creation';
 
 function invalid(field: string, problem: string): ApplicationFailure {
   return ApplicationFailure.create({ message: `${field} ${problem}`, type: 'InvalidInput', nonRetryable: true, details: [{ field }] });

@@ -1,6 +1,5 @@
 import {
   ActivityCancellationType,
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   isCancellation,
@@ -11,10 +10,11 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ProvisioningActivities, RunOutcome } from '../activities';
-import type { RunFailure } from '../db/run-records';
-import { PROVISIONING_ERROR_TYPES } from '../db/errors';
-import { METRIC } from '../metric-names';
+import type { ProvisioningActivities } from '../activities';
+import { PROVISIONING_ERROR_TYPES } from '../contracts/errors';
+import { failureSummary } from '../contracts/failure-summary';
+import type { RunFailure, RunOutcome } from '../contracts/run-outcome';
+import { METRIC } from '../contracts/metric-names';
 import { checkWorkflowInput } from './input';
 import {
   getStateQuery,
@@ -25,7 +25,7 @@ import {
   type TenantCreationInput,
   type TenantCreationResult,
   requestIdempotencyKey,
-} from './types';
+} from '../contracts/tenant-creation';
 
 const NON_RETRYABLE = [...PROVISIONING_ERROR_TYPES, 'DatabaseError'];
 
@@ -68,12 +68,6 @@ const provisioningCounters = () => ({
   compensated: metricMeter.createCounter(METRIC.provisioningsCompensated, 'provisionings', 'Failed provisionings fully compensated'),
 });
 
-function describeError(error: unknown): { message: string; type?: string } {
-  const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return { message, ...(cause instanceof ApplicationFailure && cause.type ? { type: cause.type } : {}) };
-}
-
 /**
  * Provisions a tenant: createTenant, setupTenantData, createAdminUser, activateTenant. A saga: when a
  * step fails for good or the workflow is cancelled, the compensations registered so far run in reverse
@@ -90,7 +84,7 @@ export async function tenantCreationWorkflow(untrustedInput: TenantCreationInput
     input = patched(INPUT_CHECK_PATCH) ? checkWorkflowInput(untrustedInput, workflowId) : untrustedInput;
   } catch (error) {
     state.status = 'rejected';
-    state.lastError = describeError(error);
+    state.lastError = failureSummary(error);
     throw error;
   }
   // One key per provisioning request: reset and continue-as-new keep the chain's first run id, so a
@@ -132,7 +126,7 @@ export async function tenantCreationWorkflow(untrustedInput: TenantCreationInput
   } catch (error) {
     const failedStep = state.step;
     if ((PROVISIONING_STEPS as readonly string[]).includes(failedStep)) state.failedStep = failedStep as ProvisioningStep;
-    state.lastError = describeError(error);
+    state.lastError = failureSummary(error);
     provisionings.failed.add(1);
     await compensate(undo, idempotencyKey, state, { step: failedStep, ...state.lastError });
     provisionings.compensated.add(1);
@@ -171,7 +165,7 @@ async function compensate(undo: readonly CompensationStep[], idempotencyKey: str
         await compensations[compensation]({ idempotencyKey });
       } catch (error) {
         state.status = 'compensation_failed';
-        state.lastError = describeError(error);
+        state.lastError = failureSummary(error);
         await recordRunOutcome({ status: 'compensation_failed', failure });
         throw ApplicationFailure.create({
           message: `compensation ${compensation} failed: ${state.lastError.message}; the tenant needs manual cleanup`,

@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProvisioningInProgressError, TenantAlreadyProvisionedError, toWorkflowInput } from '../../src/client';
-import { destroyAdminConnection } from '../../src/db/admin';
+import { closeTestDatabase } from '../support/test-database';
 import { rollbackTenantInDB } from '../../src/db/tenant-operations';
 import { provisioningHarness, tenantRequest, type ProvisioningHarness } from '../support/provisioning-worker';
-import { WORKFLOW_TYPE, workflowIdForSlug } from '../../src/workflows/types';
+import { WORKFLOW_TYPE, workflowIdForSlug } from '../../src/contracts/tenant-creation';
 import { runCli } from '../support/run-cli';
 
 let h: ProvisioningHarness;
@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h.close();
-  await destroyAdminConnection();
+  await closeTestDatabase();
 });
 
 describe('a second requester for a slug being provisioned', () => {

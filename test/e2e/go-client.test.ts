@@ -3,8 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import bcrypt from 'bcrypt';
 import { ProvisioningClient, ProvisioningInProgressError, requestDigest, REQUEST_DIGEST_MEMO, TenantAlreadyProvisionedError, toWorkflowInput } from '../../src/client';
-import { destroyAdminConnection } from '../../src/db/admin';
-import { getStateQuery, PROVISIONING_STEPS, type TenantCreationInput } from '../../src/workflows/types';
+import { closeTestDatabase } from '../support/test-database';
+import { getStateQuery, PROVISIONING_STEPS, type TenantCreationInput } from '../../src/contracts/tenant-creation';
 import { buildGoClient, goClientSkipReason, runGoClient } from '../support/go-client';
 import { expectProvisioningError } from '../support/provisioning-error';
 import { provisioningHarness, tenantRequest, type ProvisioningHarness } from '../support/provisioning-worker';
@@ -39,7 +39,7 @@ describeWithGo(`a Go backend provisions a tenant through the documented encrypte
   afterAll(async () => {
     await plainConnection?.close();
     await h?.close();
-    await destroyAdminConnection();
+    await closeTestDatabase();
   });
 
   /** Runs the Go client for `input` against the test server; `taskQueue` defaults to the harness worker's. */

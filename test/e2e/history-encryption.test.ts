@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { destroyAdminConnection } from '../../src/db/admin';
+import { closeTestDatabase } from '../support/test-database';
 import { rollbackTenantInDB } from '../../src/db/tenant-operations';
 import { provisioningHarness, tenantRequest, type ProvisioningHarness } from '../support/provisioning-worker';
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await plainConnection.close();
   await h.close();
-  await destroyAdminConnection();
+  await closeTestDatabase();
 });
 
 /** The workflow's history as the Temporal server stores it, read by a client without our codec. */

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { TenantAlreadyProvisionedError } from '../../src/client';
-import { ProvisioningError } from '../../src/db/errors';
+import { ProvisioningError } from '../../src/contracts/errors';
 import { rollbackTenantInDB } from '../../src/db/tenant-operations';
-import { getStateQuery, PROVISIONING_STEPS } from '../../src/workflows/types';
+import { getStateQuery, PROVISIONING_STEPS } from '../../src/contracts/tenant-creation';
 import { tenantRequest, useProvisioningHarness } from '../support/provisioning-worker';
 import { countTenantRows, FULL_TENANT_ROWS } from '../support/tenant-rows';
 

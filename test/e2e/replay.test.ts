@@ -4,12 +4,12 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
-import { destroyAdminConnection } from '../../src/db/admin';
+import { closeTestDatabase } from '../support/test-database';
 import { rollbackTenantInDB } from '../../src/db/tenant-operations';
 import { dataConverter } from '../../src/temporal/data-converter';
 import { toWorkflowInput } from '../../src/client';
 import { AesGcmPayloadCodec } from '../../src/temporal/payload-codec';
-import { workflowIdForSlug, type TenantCreationInput } from '../../src/workflows/types';
+import { workflowIdForSlug, type TenantCreationInput } from '../../src/contracts/tenant-creation';
 import { FaultPlan, type Fault } from '../support/fault-plan';
 import { provisioningHarness, tenantRequest } from '../support/provisioning-worker';
 
@@ -49,7 +49,7 @@ async function record(): Promise<void> {
     }
   } finally {
     await h.close();
-    await destroyAdminConnection();
+    await closeTestDatabase();
     process.env[FIXTURE_KEYS] = saved;
   }
 }

@@ -1,6 +1,5 @@
 import { toWorkflowInput } from '../../src/client';
-import { runRecords } from '../../src/db/run-records';
-import { getStateQuery, workflowIdForSlug } from '../../src/workflows/types';
+import { getStateQuery, workflowIdForSlug } from '../../src/contracts/tenant-creation';
 import { FaultPlan } from '../support/fault-plan';
 import { tenantRequest, useProvisioningHarness } from '../support/provisioning-worker';
 import { runCli } from '../support/run-cli';
@@ -37,7 +36,7 @@ describe('operators acting on a provisioning from outside', () => {
     const result = await h.client.handle(toWorkflowInput(request).slug).result();
     expect(result.tenantId).toBe(tenantId);
     expect(await tenantsWithSlug(result.slug)).toEqual([{ tenant: tenantId, status: 'active' }]);
-    const runs = await runRecords(h.config, h.knex).runsOf(workflowId);
+    const runs = await h.runs.runsOf(workflowId);
     expect(runs.map((r) => r.status).sort()).toEqual(['abandoned', 'completed']);
     release();
   });
@@ -52,7 +51,7 @@ describe('operators acting on a provisioning from outside', () => {
     expect(await tenantsWithSlug(result.slug)).toEqual([{ tenant: result.tenantId, status: 'active' }]);
     expect(await h.knex('users').where({ tenant: tenantId }).count<{ n: string }[]>({ n: '*' })).toEqual([{ n: '0' }]);
     expect(await h.knex('users').where({ email: request.admin.email }).pluck('tenant')).toEqual([result.tenantId]);
-    const runs = await runRecords(h.config, h.knex).runsOf(workflowId);
+    const runs = await h.runs.runsOf(workflowId);
     expect(runs.map((r) => r.status).sort()).toEqual(['abandoned', 'completed']);
     release();
   });
@@ -78,7 +77,7 @@ describe('operators acting on a provisioning from outside', () => {
     expect(JSON.parse(removed.stdout)).toMatchObject({ slug, tenantId, removed: true, abandonedRuns: 1 });
     expect(await tenantsWithSlug(slug)).toEqual([]);
     expect(await h.knex('users').where({ email: request.admin.email }).pluck('tenant')).toEqual([]);
-    expect((await runRecords(h.config, h.knex).runsOf(workflowId)).map((r) => r.status)).toEqual(['abandoned']);
+    expect((await h.runs.runsOf(workflowId)).map((r) => r.status)).toEqual(['abandoned']);
     release();
   });
 });

@@ -1,7 +1,7 @@
-import { runRecords, type ProvisioningRun } from '../../src/db/run-records';
+import { type ProvisioningRun } from '../../src/db/run-records';
 import { rollbackTenantInDB } from '../../src/db/tenant-operations';
 import { toWorkflowInput, type CreateTenantRequest } from '../../src/client';
-import { PROVISIONING_STEPS, workflowIdForSlug } from '../../src/workflows/types';
+import { PROVISIONING_STEPS, workflowIdForSlug } from '../../src/contracts/tenant-creation';
 import { FaultPlan, type Fault } from '../support/fault-plan';
 import { tenantRequest, useProvisioningHarness } from '../support/provisioning-worker';
 
@@ -13,7 +13,7 @@ async function provision(fault?: Fault, request = tenantRequest()): Promise<{ ru
   if (fault) plan.faults.set(workflowIdForSlug(slug), fault);
   const handle = await h.client.start(request);
   await handle.result().catch(() => undefined);
-  const runs = await runRecords(h.config, h.knex).runsOf(handle.workflowId);
+  const runs = await h.runs.runsOf(handle.workflowId);
   expect(runs).toHaveLength(1);
   expect(runs[0]).toMatchObject({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, slug });
   return { run: runs[0]!, slug, request };

@@ -1,7 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { rollbackTenantInDB } from '../../src/db/tenant-operations';
-import { getStateQuery, PROVISIONING_STEPS, workflowIdForSlug } from '../../src/workflows/types';
+import { getStateQuery, PROVISIONING_STEPS, workflowIdForSlug } from '../../src/contracts/tenant-creation';
 import { toWorkflowInput } from '../../src/client';
 import { FaultPlan, type Fault } from '../support/fault-plan';
 import { tenantRequest, useProvisioningHarness } from '../support/provisioning-worker';

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
+import { closeTestDatabase, testDatabase } from '../support/test-database';
 import { MIGRATIONS } from '../../src/db/migrations';
 import { createSmokeActivities } from './smoke/activities';
 import { smokeWorkflow } from './smoke/workflows';
 
 describe('end to end smoke', () => {
-  afterAll(() => destroyAdminConnection());
+  afterAll(() => closeTestDatabase());
 
-  it('runs a workflow on the real Temporal server whose activity reads PostgreSQL through getAdminConnection()', async () => {
+  it('runs a workflow on the real Temporal server whose activity reads PostgreSQL through testDatabase().admin', async () => {
     const address = process.env.TEMPORAL_ADDRESS!;
     const taskQueue = `smoke-${randomUUID()}`;
     const workerConnection = await NativeConnection.connect({ address });
@@ -19,7 +19,7 @@ describe('end to end smoke', () => {
         connection: workerConnection,
         taskQueue,
         workflowsPath: require.resolve('./smoke/workflows'),
-        activities: createSmokeActivities(() => getAdminConnection()),
+        activities: createSmokeActivities(() => testDatabase().admin),
       });
       const client = new Client({ connection });
       const result = await worker.runUntil(client.workflow.execute(smokeWorkflow, { taskQueue, workflowId: `smoke-${randomUUID()}` }));

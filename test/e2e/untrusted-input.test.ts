@@ -2,9 +2,9 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { toWorkflowInput } from '../../src/client';
-import { destroyAdminConnection } from '../../src/db/admin';
+import { closeTestDatabase } from '../support/test-database';
 import { dataConverter } from '../../src/temporal/data-converter';
-import { WORKFLOW_TYPE, workflowIdForSlug, type TenantCreationInput } from '../../src/workflows/types';
+import { WORKFLOW_TYPE, workflowIdForSlug, type TenantCreationInput } from '../../src/contracts/tenant-creation';
 import { provisioningHarness, tenantRequest, type ProvisioningHarness } from '../support/provisioning-worker';
 import { runTemporalCli } from '../support/temporal-cli';
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await connection.close();
   await h.close();
-  await destroyAdminConnection();
+  await closeTestDatabase();
 });
 
 /** The workflow's failure, read through our codec (the failure's message is encrypted in history). */

@@ -4,7 +4,8 @@ import { temporal as proto } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ProvisioningClient } from '../../src/client';
 import { loadConfig } from '../../src/config';
-import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
+import type { Database } from '../../src/db/database';
+import { openTestDatabase } from '../support/test-database';
 import { MIGRATIONS } from '../../src/db/migrations';
 import { resolveTemporalCli } from '../../src/dev/temporal-cli';
 import { dataConverter } from '../../src/temporal/data-converter';
@@ -62,6 +63,7 @@ describe('a worker whose database has pending migrations', () => {
     const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
     const client = new ProvisioningClient(new Client({ connection, dataConverter: dataConverter(config.temporal.payloadKeys) }), taskQueue);
     const worker = await startWorkerProcess(env);
+    let database: Database | undefined;
     try {
       const handle = await client.start(tenantRequest());
       // Several re-checks later: a polling worker would have run (and failed) the first step by now.
@@ -85,13 +87,13 @@ describe('a worker whose database has pending migrations', () => {
       const migrated = await runCli(['migrate'], env);
       expect(migrated.status).toBe(0);
       const result = await handle.result();
-      const knex = getAdminConnection(scratch.config);
-      expect(await knex('tenants').where({ tenant: result.tenantId }).first('status')).toEqual({ status: 'active' });
+      database = openTestDatabase(scratch.config);
+      expect(await database.admin('tenants').where({ tenant: result.tenantId }).first('status')).toEqual({ status: 'active' });
       expect((await readiness(worker.baseUrl)).status).toBe(200);
     } finally {
       await worker.stop('SIGKILL');
       await connection.close();
-      await destroyAdminConnection();
+      await database?.close();
       await scratch.drop();
     }
   }, 90_000);

@@ -1,7 +1,7 @@
-import { destroyAdminConnection } from '../../src/db/admin';
+import { closeTestDatabase } from '../support/test-database';
 import { rollbackTenantInDB } from '../../src/db/tenant-operations';
 import { toWorkflowInput } from '../../src/client';
-import { getStateQuery, workflowIdForSlug } from '../../src/workflows/types';
+import { getStateQuery, workflowIdForSlug } from '../../src/contracts/tenant-creation';
 import { FaultPlan } from '../support/fault-plan';
 import { provisioningHarness, tenantRequest, type ProvisioningHarness } from '../support/provisioning-worker';
 import { countTenantRows, FULL_TENANT_ROWS } from '../support/tenant-rows';
@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(async () => {
   delete process.env.SHUTDOWN_GRACE_MS;
   await h.close();
-  await destroyAdminConnection();
+  await closeTestDatabase();
 });
 
 describe('a worker stopped mid-workflow', () => {

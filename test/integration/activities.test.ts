@@ -3,7 +3,7 @@ import bcrypt from 'bcrypt';
 import { DatabaseError } from 'pg';
 import { createActivities, type CreateTenantActivityInput } from '../../src/activities';
 import { SCHEMA_NOT_READY, toActivityFailure, TRANSIENT_DATABASE_ERROR } from '../../src/activities/failures';
-import type { ProvisioningErrorType } from '../../src/db/errors';
+import type { ProvisioningErrorType } from '../../src/contracts/errors';
 import { activityHarness, type ActivityHarness } from '../support/activity-environment';
 import { adminInput, tenantInput, TEST_BCRYPT_COST, useAdminConnection } from '../support/tenant-fixtures';
 import { countTenantRows, FULL_TENANT_ROWS } from '../support/tenant-rows';

@@ -2,14 +2,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { createActivities } from '../../src/activities';
 import { toWorkflowInput, type CreateTenantRequest } from '../../src/client';
-import { destroyAdminConnection } from '../../src/db/admin';
-import type { ProvisioningErrorType } from '../../src/db/errors';
+import type { ProvisioningErrorType } from '../../src/contracts/errors';
 import { activateTenantInDB, createTenantInDB, rollbackTenantInDB, setupTenantDataInDB, type CreateTenantInput } from '../../src/db/tenant-operations';
 import { createAdminUserInDB, rollbackUserInDB, type CreateAdminUserInput } from '../../src/db/user-operations';
 import { activityHarness } from '../support/activity-environment';
 import { INVISIBLE_IN_NAMES } from '../support/invisible-characters';
 import { emailOfLength } from '../support/long-inputs';
 import { expectProvisioningError } from '../support/provisioning-error';
+import type { Database } from '../../src/db/database';
 import { createMigratedScratchDatabase } from '../support/migrated-scratch-database';
 import type { ScratchDatabase } from '../support/scratch-database';
 import { adminInput, provisionTenant, TenantCleanup, tenantInput, TEST_BCRYPT_COST } from '../support/tenant-fixtures';
@@ -22,6 +22,7 @@ import { countAllRows } from '../support/tenant-rows';
  */
 let scratch: ScratchDatabase;
 let knex: Knex;
+let database: Database;
 const cleanup = new TenantCleanup();
 
 interface Fixture {
@@ -33,7 +34,7 @@ interface Fixture {
 let fixture: Fixture;
 
 beforeAll(async () => {
-  ({ scratch, knex } = await createMigratedScratchDatabase('tw_bad_inputs'));
+  ({ scratch, knex, database } = await createMigratedScratchDatabase('tw_bad_inputs'));
   const otherInput = tenantInput();
   const other = await provisionTenant(knex, cleanup, { tenant: otherInput });
   const { tenantId } = await createTenantInDB(knex, tenantInput());
@@ -42,7 +43,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await cleanup.removeAll(knex);
-  await destroyAdminConnection();
+  await database.close();
   await scratch.drop();
 });
 

@@ -2,10 +2,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { createActivities } from '../../src/activities';
 import { TRANSIENT_DATABASE_ERROR } from '../../src/activities/failures';
-import { destroyAdminConnection } from '../../src/db/admin';
-import { ProvisioningError } from '../../src/db/errors';
+import { ProvisioningError } from '../../src/contracts/errors';
 import { createTenantInDB, rollbackTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-operations';
 import { activityHarness } from '../support/activity-environment';
+import type { Database } from '../../src/db/database';
 import { createMigratedScratchDatabase } from '../support/migrated-scratch-database';
 import type { ScratchDatabase } from '../support/scratch-database';
 import { adminInput, provisionTenant, TenantCleanup, tenantInput, TEST_BCRYPT_COST } from '../support/tenant-fixtures';
@@ -14,12 +14,13 @@ import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS } from '../support/tenant-ro
 /** Errors the database raises in the middle of an operation. Changes the schema, so it has a database of its own. */
 let scratch: ScratchDatabase;
 let knex: Knex;
+let database: Database;
 const cleanup = new TenantCleanup();
 const REFUSED_EMAIL_PREFIX = 'refused-';
 const CHECKED_EMAIL_PREFIX = 'checked-';
 
 beforeAll(async () => {
-  ({ scratch, knex } = await createMigratedScratchDatabase('tw_database_errors'));
+  ({ scratch, knex, database } = await createMigratedScratchDatabase('tw_database_errors'));
   // A table the rollback does not know about, whose rows keep a tenant from being deleted.
   await knex.schema.createTable('tenant_notes', (t) => {
     t.uuid('tenant').notNullable().references('tenant').inTable('tenants');
@@ -34,7 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await knex('tenant_notes').delete();
   await cleanup.removeAll(knex);
-  await destroyAdminConnection();
+  await database.close();
   await scratch.drop();
 });
 

@@ -1,6 +1,6 @@
 import { activateTenantInDB, createTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-operations';
 import { createAdminUserInDB } from '../../src/db/user-operations';
-import { requestIdempotencyKey } from '../../src/workflows/types';
+import { requestIdempotencyKey } from '../../src/contracts/tenant-creation';
 import { expectProvisioningError } from '../support/provisioning-error';
 import { adminInput, tenantInput, TEST_BCRYPT_COST, uniqueSuffix, useAdminConnection } from '../support/tenant-fixtures';
 import { countTenantRows, NO_ROWS } from '../support/tenant-rows';

@@ -1,4 +1,4 @@
-import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
+import { openTestDatabase } from '../support/test-database';
 import { createTenantInDB } from '../../src/db/tenant-operations';
 import { MIGRATIONS } from '../../src/db/migrations';
 import { runCli } from '../support/run-cli';
@@ -15,7 +15,6 @@ async function freshDatabase(): Promise<{ scratch: ScratchDatabase; env: NodeJS.
 }
 
 afterAll(async () => {
-  await destroyAdminConnection();
   for (const scratch of scratches) await scratch.drop();
 });
 
@@ -48,10 +47,10 @@ describe('migrate --down', () => {
   });
 
   it('refuses while a session of a worker (the pool of another process) is connected', async () => {
-    const workerPool = getAdminConnection(scratch.config);
-    await createTenantInDB(workerPool, tenantInput());
+    const workerPool = openTestDatabase(scratch.config);
+    await createTenantInDB(workerPool.admin, tenantInput());
     const result = await runCli(['migrate', '--down', '--step', '1', '--yes', '--force-data-loss'], env);
-    await destroyAdminConnection();
+    await workerPool.close();
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^migrate --down refused: \d+ session\(s\) of a running worker are connected to tw_scratch_migrate/);
     expect((await runCli(['migrate', '--check'], env)).status).toBe(0);

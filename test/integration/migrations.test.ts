@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
-import { destroyAdminConnection } from '../../src/db/admin';
-import { migrateDown, migrateLatest, migrateRollbackAll, migrateTo, migrationDatabases, migrationStatus, type MigrationDatabases } from '../../src/db/migrate';
+import type { Database } from '../../src/db/database';
+import { openTestDatabase } from '../support/test-database';
+import { migrateDown, migrateLatest, migrateRollbackAll, migrateTo, migrationStatus } from '../../src/db/migrate';
 import { MIGRATIONS } from '../../src/db/migrations';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 
@@ -9,16 +10,16 @@ const TENANT_SCOPED = TENANT_TABLES.filter((t) => t !== 'tenants');
 const ALL_NAMES = MIGRATIONS.map((m) => m.name);
 
 let scratch: ScratchDatabase;
-let db: MigrationDatabases;
+let db: Database;
 let knex: Knex;
 
 beforeAll(async () => {
   scratch = await createScratchDatabase();
-  db = migrationDatabases(scratch.config);
+  db = openTestDatabase(scratch.config);
   knex = db.admin;
 });
 afterAll(async () => {
-  await destroyAdminConnection();
+  await db.close();
   await scratch.drop();
 });
 

@@ -5,11 +5,12 @@ import { runRecords } from '../../src/db/run-records';
 import { loadConfig } from '../../src/config';
 import { activityHarness } from '../support/activity-environment';
 import { TEST_BCRYPT_COST, useAdminConnection } from '../support/tenant-fixtures';
+import { testDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
 
 const { knex } = useAdminConnection();
 const config = loadConfig(process.env);
-const runs = runRecords(config, knex);
+const runs = runRecords(config, testDatabase());
 const activities = createActivities({ knex, bcryptCost: TEST_BCRYPT_COST, runs });
 
 describe('recordRunOutcome', () => {

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../src/config';
-import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
-import { migrateLatest, migrateRollbackAll, migrationDatabases } from '../../src/db/migrate';
+import type { Database } from '../../src/db/database';
+import { openTestDatabase } from '../support/test-database';
+import { migrateLatest, migrateRollbackAll } from '../../src/db/migrate';
 import { RunRecords, type StepRecord } from '../../src/db/run-records';
 import { createTenantInDB } from '../../src/db/tenant-operations';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
@@ -24,7 +25,11 @@ async function tablesOf(knex: Knex): Promise<string[]> {
   return rows.map((r) => `${r.table_schema}.${r.table_name}`).sort();
 }
 
-afterEach(() => destroyAdminConnection());
+let database: Database | undefined;
+afterEach(async () => {
+  await database?.close();
+  database = undefined;
+});
 afterAll(async () => {
   for (const scratch of scratches) await scratch.drop();
 });
@@ -32,8 +37,9 @@ afterAll(async () => {
 describe('run records written with the step', () => {
   it('commit with the step, and vanish with it when the transaction fails before COMMIT', async () => {
     const { config } = await scratchDatabase();
-    const knex = getAdminConnection(config);
-    await migrateLatest(migrationDatabases(config), config);
+    database = openTestDatabase(config);
+    const knex = database.admin;
+    await migrateLatest(database, config);
     const runs = new RunRecords(knex, config.storage.schema, true);
     const input = (slug: string) => ({ name: `Tenant ${slug}`, slug, contactEmail: 'ops@example.test', idempotencyKey: randomUUID() });
     const run = { workflowId: 'tenant-atomic', runId: randomUUID() };
@@ -56,8 +62,9 @@ describe('storage routing', () => {
   it('puts the worker tables and both version tables in a dedicated schema, the tenant tables stay in public', async () => {
     const { config: base } = await scratchDatabase();
     const config: Config = { ...base, storage: { schema: 'provisioning_store', db: undefined } };
-    const knex = getAdminConnection(config);
-    await migrateLatest(migrationDatabases(config), config);
+    database = openTestDatabase(config);
+    const knex = database.admin;
+    await migrateLatest(database, config);
     const tables = await tablesOf(knex);
     expect(tables).toContain('provisioning_store.provisioning_runs');
     expect(tables).not.toContain('tenant_workflows.provisioning_runs');
@@ -70,7 +77,7 @@ describe('storage routing', () => {
     const tenantDb = await scratchDatabase();
     const storageDb = await scratchDatabase();
     const config: Config = { ...tenantDb.config, storage: { schema: 'tenant_workflows', db: { ...tenantDb.config.db, database: storageDb.name } } };
-    const db = migrationDatabases(config);
+    const db = (database = openTestDatabase(config));
     expect(db.storage).not.toBe(db.admin);
     await migrateLatest(db, config);
 
@@ -92,8 +99,9 @@ describe('storage routing', () => {
 describe('operator lookups on 10,000 runs', () => {
   it('use their indexes: by status, by failed step, by tenant, and containment on the details', async () => {
     const { config } = await scratchDatabase();
-    const knex = getAdminConnection(config);
-    await migrateLatest(migrationDatabases(config), config);
+    database = openTestDatabase(config);
+    const knex = database.admin;
+    await migrateLatest(database, config);
     await knex.raw(`
       INSERT INTO tenant_workflows.provisioning_runs (workflow_id, run_id, tenant, slug, status, details, started_at)
       SELECT 'tenant-t' || i, 'run-' || i, gen_random_uuid(), 't' || i,
@@ -117,8 +125,8 @@ describe('operator lookups on 10,000 runs', () => {
     const containment = knex('tenant_workflows.provisioning_runs').whereRaw('details @> ?::jsonb', [JSON.stringify({ failure: { type: 'Error4240' } })]);
     expect(await plan(containment)).toContain('"Index Name":"provisioning_runs_details_gin"');
 
-    expect(await runs.runsWithStatus('compensation_failed', 1000)).toHaveLength(100);
-    expect(await runs.runsFailedAt('createAdminUser', 1000)).toHaveLength(125);
-    expect(await runs.runsOfTenant(tenant)).toMatchObject([{ workflowId: 'tenant-t4242' }]);
+    expect(await runs.find(runs.lookups.byStatus('compensation_failed', 1000))).toHaveLength(100);
+    expect(await runs.find(runs.lookups.failedAt('createAdminUser', 1000))).toHaveLength(125);
+    expect(await runs.find(runs.lookups.ofTenant(tenant))).toMatchObject([{ workflowId: 'tenant-t4242' }]);
   });
 });

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, Secret, type Config } from '../../src/config';
-import { destroyAdminConnection, getAdminConnection, withMaintenanceConnection, withSingleConnection } from '../../src/db/admin';
-import { migrateLatest, migrationDatabases } from '../../src/db/migrate';
+import { withSingleConnection } from '../../src/db/admin';
+import { withMaintenanceConnection } from '../../src/db/maintenance';
+import { withTestDatabase } from '../support/test-database';
+import { migrateLatest } from '../../src/db/migrate';
 import { scramSha256Verifier } from '../../src/db/scram-verifier';
 import { runCli } from '../support/run-cli';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
@@ -14,7 +16,6 @@ const rolesToDrop: string[] = [];
 const databasesToDrop: string[] = [];
 
 afterAll(async () => {
-  await destroyAdminConnection();
   await withMaintenanceConnection(base.db, async (k) => {
     for (const name of databasesToDrop) await k.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);
     for (const role of rolesToDrop) await k.raw('DROP ROLE IF EXISTS ??', [role]);
@@ -64,10 +65,10 @@ describe('migrate run by a superuser', () => {
     const server = unique('tw_app_scram');
     rolesToDrop.unshift(server);
     config = { ...scratch.config, db: { ...scratch.config.db, server: { user: server, password: new Secret(password) } } };
-    const pool = getAdminConnection(config);
-    pool.on('query', (query: { sql: string; bindings?: unknown[] }) => statements.push(`${query.sql} ${JSON.stringify(query.bindings ?? [])}`));
-    await migrateLatest(migrationDatabases(config), config);
-    await destroyAdminConnection();
+    await withTestDatabase(config, async (database) => {
+      database.admin.on('query', (query: { sql: string; bindings?: unknown[] }) => statements.push(`${query.sql} ${JSON.stringify(query.bindings ?? [])}`));
+      await migrateLatest(database, config);
+    });
   });
   afterAll(() => scratch.drop());
 

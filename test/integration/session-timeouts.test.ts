@@ -3,9 +3,11 @@ import type { Knex } from 'knex';
 import { createActivities } from '../../src/activities';
 import { TRANSIENT_DATABASE_ERROR } from '../../src/activities/failures';
 import { loadConfig } from '../../src/config';
-import { destroyAdminConnection, getAdminConnection, withSingleConnection } from '../../src/db/admin';
+import { withSingleConnection } from '../../src/db/admin';
+import type { Database } from '../../src/db/database';
+import { openTestDatabase } from '../support/test-database';
 import { createTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-operations';
-import { ADMIN_ROLE } from '../../src/db/tenant-seed';
+import { ADMIN_ROLE } from '../../src/contracts/tenant-seed';
 import { activityHarness } from '../support/activity-environment';
 import { adminInput, TenantCleanup, tenantInput, TEST_BCRYPT_COST } from '../support/tenant-fixtures';
 import { countTenantRows } from '../support/tenant-rows';
@@ -15,15 +17,17 @@ const LOCK_TIMEOUT_MS = 300;
 /** How long the other session holds its lock at most: far past the lock timeout, so only the timeout can end the wait early. */
 const HOLD_MS = 5000;
 const config = loadConfig({ ...process.env, DB_STATEMENT_TIMEOUT_MS: '4000', DB_LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS), DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '7000' });
+let database: Database;
 let knex: Knex;
 const cleanup = new TenantCleanup();
 
 beforeAll(() => {
-  knex = getAdminConnection(config);
+  database = openTestDatabase(config);
+  knex = database.admin;
 });
 afterAll(async () => {
   await cleanup.removeAll(knex);
-  await destroyAdminConnection();
+  await database.close();
 });
 
 describe('the pool built from the config', () => {

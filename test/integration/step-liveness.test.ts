@@ -5,6 +5,7 @@ import { HEARTBEAT_INTERVAL_MS } from '../../src/activities/step-runner';
 import { activityHarness, type ActivityHarness } from '../support/activity-environment';
 import { tenantInput, TEST_BCRYPT_COST, useAdminConnection } from '../support/tenant-fixtures';
 import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS } from '../support/tenant-rows';
+import { waitFor } from '../support/wait-for';
 
 const { knex, cleanup } = useAdminConnection();
 const activities = createActivities({ knex, bcryptCost: TEST_BCRYPT_COST });
@@ -26,6 +27,12 @@ async function lockTenantRow(tenantId: string): Promise<() => Promise<void>> {
   };
 }
 
+/** Whether a session of the pool waits for a lock (seen from another session: pg_stat_activity is a snapshot inside a transaction). */
+async function waitingOnLock(): Promise<boolean> {
+  const { rows } = await knex.raw<{ rows: unknown[] }>("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+  return rows.length > 0;
+}
+
 const failureOf = (attempt: Promise<unknown>) =>
   attempt.then(
     () => undefined,
@@ -37,11 +44,11 @@ describe('a step that runs long', () => {
     const { harness, tenantId } = await createdTenant();
     const unlock = await lockTenantRow(tenantId);
     const setup = harness.run('setupTenantData', tenantId);
-    await sleep(2.5 * HEARTBEAT_INTERVAL_MS);
-    const whileWaiting = harness.heartbeats();
+    const whileWaiting = await waitFor(() => Promise.resolve(harness.heartbeats() >= 2 && harness.heartbeats()), 'two heartbeats while the step waits');
     await unlock();
     await setup;
     const atTheEnd = harness.heartbeats();
+    // Proving an absence takes time: longer than one heartbeat interval, nothing more may come.
     await sleep(1.5 * HEARTBEAT_INTERVAL_MS);
 
     expect(whileWaiting).toBeGreaterThanOrEqual(2);
@@ -52,7 +59,7 @@ describe('a step that runs long', () => {
     const { harness, tenantId } = await createdTenant();
     const unlock = await lockTenantRow(tenantId);
     const setup = failureOf(harness.run('setupTenantData', tenantId));
-    await sleep(300); // the step is waiting for the lock, inside its transaction
+    await waitFor(() => waitingOnLock(), 'the step to wait for the row lock, inside its transaction');
     harness.cancel('TIMED_OUT');
     await unlock();
 

@@ -1,6 +1,6 @@
-import { uuidV5 } from '../../src/db/stable-id';
+import { uuidV5 } from '../../src/domain/stable-id';
 import { activateTenantInDB, createTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-operations';
-import { expandGrants, TENANT_SEED } from '../../src/db/tenant-seed';
+import { expandGrants, TENANT_SEED } from '../../src/contracts/tenant-seed';
 import { createAdminUserInDB } from '../../src/db/user-operations';
 import { expectProvisioningError } from '../support/provisioning-error';
 import { adminInput, provisionTenant, tenantInput, TEST_BCRYPT_COST, uniqueSuffix, useAdminConnection } from '../support/tenant-fixtures';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { loadConfig } from '../../src/config';
-import { destroyAdminConnection, getAdminConnection, withMaintenanceConnection } from '../../src/db/admin';
+import { withMaintenanceConnection } from '../../src/db/maintenance';
+import { withTestDatabase } from '../support/test-database';
 import { createTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-operations';
 import { createAdminUserInDB } from '../../src/db/user-operations';
 import { runCli } from '../support/run-cli';
@@ -25,13 +26,8 @@ const env = () => ({
   WORKFLOW_STORAGE_SCHEMA: adminRole,
 });
 /** Runs fn on the process pool connected to the scratch database as the harness's superuser. */
-async function asSuperuser<T>(fn: (knex: Knex) => Promise<T>): Promise<T> {
-  await destroyAdminConnection();
-  try {
-    return await fn(getAdminConnection(scratch.config));
-  } finally {
-    await destroyAdminConnection();
-  }
+function asSuperuser<T>(fn: (knex: Knex) => Promise<T>): Promise<T> {
+  return withTestDatabase(scratch.config, (database) => fn(database.admin));
 }
 
 beforeAll(async () => {
@@ -42,7 +38,6 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await destroyAdminConnection();
   await scratch.drop();
   await withMaintenanceConnection(base.db, (k) => k.raw('DROP ROLE IF EXISTS ??', [adminRole]));
 });
@@ -64,12 +59,12 @@ describe('an admin role named like the storage schema', () => {
 
   it('provisioning as that role writes to public, where the application role reads the tenant by its plain name', async () => {
     const config = loadConfig(env());
-    await destroyAdminConnection();
-    const knex = getAdminConnection(config);
-    const { tenantId, slug } = await createTenantInDB(knex, tenantInput());
-    await setupTenantDataInDB(knex, tenantId);
-    await createAdminUserInDB(knex, adminInput(tenantId), TEST_BCRYPT_COST);
-    await destroyAdminConnection();
+    const { slug } = await withTestDatabase(config, async ({ admin: knex }) => {
+      const created = await createTenantInDB(knex, tenantInput());
+      await setupTenantDataInDB(knex, created.tenantId);
+      await createAdminUserInDB(knex, adminInput(created.tenantId), TEST_BCRYPT_COST);
+      return created;
+    });
     const seen = await asSuperuser((k) =>
       k.transaction(async (trx) => {
         await trx.raw('SET LOCAL ROLE ??', [config.db.server.user]);

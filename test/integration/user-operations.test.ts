@@ -1,6 +1,6 @@
 import bcrypt from 'bcrypt';
 import { createTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-operations';
-import { verifyPassword } from '../../src/db/passwords';
+import { verifyPassword } from '../../src/domain/passwords';
 import { createAdminUserInDB } from '../../src/db/user-operations';
 import { expectProvisioningError } from '../support/provisioning-error';
 import { adminInput, tenantInput, TEST_BCRYPT_COST, uniqueSuffix, useAdminConnection } from '../support/tenant-fixtures';

@@ -3,8 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
-import { destroyAdminConnection } from '../../src/db/admin';
-import { migrateLatest, migrationDatabases } from '../../src/db/migrate';
+import { withDatabase } from '../../src/db/database';
+import { migrateLatest } from '../../src/db/migrate';
+import { createLogger } from '../../src/logging';
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
 import { startLocalTemporal } from '../../src/dev/local-temporal';
 import { harnessLog, harnessState } from './harness-state';
@@ -40,8 +41,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.DB_NAME_SERVER = database.name;
 
   const config = loadConfig(process.env);
-  await migrateLatest(migrationDatabases(config), config);
-  await destroyAdminConnection();
+  await withDatabase(config, createLogger(config.logLevel), (database) => migrateLatest(database, config));
 
   if (process.env.TEMPORAL_ADDRESS) {
     harnessLog(`Temporal: existing server at ${process.env.TEMPORAL_ADDRESS}`);

@@ -1,4 +1,4 @@
-import { ProvisioningError, type ProvisioningErrorType } from '../../src/db/errors';
+import { ProvisioningError, type ProvisioningErrorType } from '../../src/contracts/errors';
 
 /** Awaits `operation`, expecting it to fail with a ProvisioningError of `type` (and, for InvalidInput, `field`). */
 export async function expectProvisioningError(operation: Promise<unknown>, type: ProvisioningErrorType, field?: string): Promise<ProvisioningError> {

@@ -2,19 +2,22 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
-import { createActivities, type ProvisioningActivities } from '../../src/activities';
+import type { ProvisioningActivities } from '../../src/activities';
+import { composeApp } from '../../src/app';
 import { ProvisioningClient, type CreateTenantRequest } from '../../src/client';
 import { loadConfig, type Config } from '../../src/config';
-import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
+import { closeTestDatabase, testDatabase } from './test-database';
 import { dataConverter } from '../../src/temporal/data-converter';
-import { runRecords } from '../../src/db/run-records';
-import { createProvisioningWorker } from '../../src/worker';
+import type { RunRecords } from '../../src/db/run-records';
+import { createLogger } from '../../src/logging';
 
 export type ActivityOverrides = (real: ProvisioningActivities) => Partial<ProvisioningActivities>;
 
 export interface ProvisioningHarness {
   config: Config;
   knex: Knex;
+  /** The run records the harness's activities write. */
+  runs: RunRecords;
   taskQueue: string;
   client: ProvisioningClient;
   /** Starts a worker on the task queue with the real activities, some replaced by `overrides`. */
@@ -25,7 +28,8 @@ export interface ProvisioningHarness {
 /** A worker + typed client on a fresh task queue of the test Temporal server, using the real pool and activities. */
 export async function provisioningHarness(): Promise<ProvisioningHarness> {
   const config = loadConfig(process.env);
-  const knex = getAdminConnection(config);
+  const app = composeApp(config, createLogger(config.logLevel), testDatabase());
+  const knex = app.database.admin;
   const taskQueue = `provisioning-${randomUUID()}`;
   const address = process.env.TEMPORAL_ADDRESS!;
   const workerConnection = await NativeConnection.connect({ address });
@@ -36,12 +40,12 @@ export async function provisioningHarness(): Promise<ProvisioningHarness> {
   return {
     config,
     knex,
+    runs: app.runs,
     taskQueue,
     client,
     async startWorker(overrides) {
-      const real = createActivities({ knex, bcryptCost: config.bcryptCost, runs: runRecords(config, knex) });
-      const activities = { ...real, ...overrides?.(real) };
-      const worker = await createProvisioningWorker({ config, knex, connection: workerConnection, namespace: 'default', taskQueue, activities });
+      const activities = { ...app.activities, ...overrides?.(app.activities) };
+      const worker = await app.createWorker({ connection: workerConnection, namespace: 'default', taskQueue, activities });
       const entry = { worker, running: worker.run() };
       workers.push(entry);
       return entry;
@@ -69,7 +73,7 @@ export function useProvisioningHarness(overrides?: ActivityOverrides): Provision
   });
   afterAll(async () => {
     await harness.close();
-    await destroyAdminConnection();
+    await closeTestDatabase();
   });
   return harness;
 }

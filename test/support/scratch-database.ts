@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config';
-import { withMaintenanceConnection } from '../../src/db/admin';
+import { withMaintenanceConnection } from '../../src/db/maintenance';
 
 export interface ScratchDatabase {
   name: string;

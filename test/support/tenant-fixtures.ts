@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import { destroyAdminConnection, getAdminConnection } from '../../src/db/admin';
-import { BCRYPT_MIN_COST } from '../../src/db/passwords';
+import { closeTestDatabase, testDatabase } from './test-database';
+import { BCRYPT_MIN_COST } from '../../src/domain/passwords';
 import { activateTenantInDB, createTenantInDB, rollbackTenantInDB, setupTenantDataInDB, type CreateTenantInput } from '../../src/db/tenant-operations';
 import { createAdminUserInDB, type CreateAdminUserInput } from '../../src/db/user-operations';
 
@@ -74,11 +74,11 @@ export class TenantCleanup {
  * the file, before the pool is closed.
  */
 export function useAdminConnection(): { knex: Knex; cleanup: TenantCleanup } {
-  const knex = getAdminConnection();
+  const knex = testDatabase().admin;
   const cleanup = new TenantCleanup();
   afterAll(async () => {
     await cleanup.removeAll(knex);
-    await destroyAdminConnection();
+    await closeTestDatabase();
   });
   return { knex, cleanup };
 }

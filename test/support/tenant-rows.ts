@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { expandGrants, TENANT_SEED } from '../../src/db/tenant-seed';
+import { expandGrants, TENANT_SEED } from '../../src/contracts/tenant-seed';
 
 /** Every table that holds provisioning data: `tenants` and the six tenant-scoped tables. */
 export const PROVISIONING_TABLES = ['tenants', 'tenant_settings', 'roles', 'permissions', 'role_permissions', 'users', 'user_roles'] as const;

@@ -1,6 +1,7 @@
 import bcrypt from 'bcrypt';
-import { ProvisioningError } from '../../src/db/errors';
-import { generateTemporaryPassword, hashPassword, PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, validatePassword, verifyPassword } from '../../src/db/passwords';
+import { ProvisioningError } from '../../src/contracts/errors';
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, validatePassword } from '../../src/contracts/passwords';
+import { generateTemporaryPassword, hashPassword, verifyPassword } from '../../src/domain/passwords';
 import { INVISIBLE_IN_NAMES } from '../support/invisible-characters';
 
 const PRECOMPOSED = 'caf\u00e9 au lait'; // "é" as one code point, as most keyboards type it

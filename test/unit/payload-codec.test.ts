@@ -4,7 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { requestDigest } from '../../src/client';
 import { Secret } from '../../src/config';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/temporal/payload-codec';
-import type { TenantCreationInput } from '../../src/workflows/types';
+import type { TenantCreationInput } from '../../src/contracts/tenant-creation';
 import { readRepositoryFile } from '../support/repository-files';
 
 const key = (id: string, byte: number) => ({ id, key: new Secret(Buffer.alloc(32, byte).toString('base64')) });

@@ -1,4 +1,4 @@
-import { uuidV5 } from '../../src/db/stable-id';
+import { uuidV5 } from '../../src/domain/stable-id';
 
 const DNS_NAMESPACE = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 

@@ -1,4 +1,4 @@
-import { expandGrants, TENANT_SEED } from '../../src/db/tenant-seed';
+import { expandGrants, TENANT_SEED } from '../../src/contracts/tenant-seed';
 
 describe('expandGrants', () => {
   it("expands '*' to every resource and every action", () => {

@@ -1,6 +1,6 @@
-import { ProvisioningError } from '../../src/db/errors';
-import { normalizeTenantInput } from '../../src/db/tenant-operations';
-import { normalizeEmail, normalizePersonName, normalizeSlug, normalizeTenantName, requireUuid, slugFromName } from '../../src/db/validation';
+import { ProvisioningError } from '../../src/contracts/errors';
+import { normalizeTenantInput } from '../../src/contracts/tenant-request';
+import { normalizeEmail, normalizePersonName, normalizeSlug, normalizeTenantName, requireUuid, slugFromName } from '../../src/contracts/validation';
 import { emailOfLength } from '../support/long-inputs';
 import { INVISIBLE_IN_NAMES } from '../support/invisible-characters';
 

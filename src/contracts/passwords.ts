@@ -1,18 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import bcrypt from 'bcrypt';
 import { invalidInput } from './errors';
 import { INVISIBLE_OR_MALFORMED } from './validation';
 
 export const PASSWORD_MIN_BYTES = 8;
 /** bcrypt reads at most 72 bytes; a longer password would be silently truncated, so it is refused. */
 export const PASSWORD_MAX_BYTES = 72;
-export const BCRYPT_MIN_COST = 10;
 
 /**
  * The one form a password is hashed and verified in: NFC, so "é" typed as one code point and as
  * "e" + U+0301 (two keyboards, one password) give the same bytes to bcrypt.
  */
-function canonicalPassword(password: string): string {
+export function canonicalPassword(password: string): string {
   return password.normalize('NFC');
 }
 
@@ -23,7 +20,7 @@ function canonicalPassword(password: string): string {
 export function validatePassword(value: unknown): string {
   if (typeof value !== 'string') throw invalidInput('password', 'must be a string');
   const password = canonicalPassword(value);
-  const bytes = Buffer.byteLength(password, 'utf8');
+  const bytes = new TextEncoder().encode(password).length;
   if (bytes < PASSWORD_MIN_BYTES || bytes > PASSWORD_MAX_BYTES) {
     throw invalidInput('password', `must be ${PASSWORD_MIN_BYTES} to ${PASSWORD_MAX_BYTES} bytes in UTF-8 after NFC normalization (got ${bytes})`);
   }
@@ -33,19 +30,4 @@ export function validatePassword(value: unknown): string {
     throw invalidInput('password', 'must not contain invisible characters (fillers, joiners, variation selectors) or lone surrogates');
   }
   return password;
-}
-
-/** A temporary password with 144 bits from the OS's CSPRNG, 24 URL-safe characters. */
-export function generateTemporaryPassword(): string {
-  return randomBytes(18).toString('base64url');
-}
-
-export function hashPassword(password: string, cost: number): Promise<string> {
-  if (!Number.isInteger(cost) || cost < BCRYPT_MIN_COST) throw new Error(`bcrypt cost must be an integer of at least ${BCRYPT_MIN_COST}`);
-  return bcrypt.hash(canonicalPassword(password), cost);
-}
-
-/** Whether `password`, in its canonical form, is the one `hash` was made from. */
-export function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return bcrypt.compare(canonicalPassword(password), hash);
 }

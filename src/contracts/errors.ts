@@ -1,0 +1,30 @@
+/**
+ * Permanent faults of the provisioning operations. The activities turn each into a non-retryable
+ * ApplicationFailure whose type is `type`, so the workflow can match on it; everything else
+ * (connection loss, serialization failures, deadlocks) is left for Temporal to retry.
+ */
+export const PROVISIONING_ERROR_TYPES = [
+  'InvalidInput',
+  'TenantAlreadyExists',
+  'EmailAlreadyInUse',
+  'TenantNotFound',
+  'TenantNotSetUp',
+  'TenantAlreadyActive',
+] as const;
+export type ProvisioningErrorType = (typeof PROVISIONING_ERROR_TYPES)[number];
+
+export class ProvisioningError extends Error {
+  constructor(
+    readonly type: ProvisioningErrorType,
+    message: string,
+    /** The input field at fault, for InvalidInput. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+export function invalidInput(field: string, problem: string): ProvisioningError {
+  return new ProvisioningError('InvalidInput', `${field} ${problem}`, field);
+}
