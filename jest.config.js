@@ -5,6 +5,6 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  setupFiles: ['<rootDir>/test/support/quiet-temporal.ts'],
+  setupFiles: ['<rootDir>/test/harness/quiet-temporal.ts'],
   testTimeout: 60_000,
 };

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { REPOSITORY_ROOT } from '../support/repository-files';
+import { REPOSITORY_ROOT } from '../harness/repository-files';
 import { commandPath, DEPLOY_SCRIPT, runDeployScript, type DeployRun } from './support/deploy-script';
 import { readKustomization, schemaProblem } from './support/manifests';
 

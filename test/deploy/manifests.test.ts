@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
-import { readRepositoryFile } from '../support/repository-files';
+import { readRepositoryFile } from '../harness/repository-files';
 import {
   manifest,
   manifestFiles,

@@ -2,7 +2,7 @@ import { secretFileNames } from './support/config-variables';
 import { runDeployScript } from './support/deploy-script';
 import { readmeSection } from './support/docs';
 import { manifest, manifestFiles, onlyContainer, parseManifests, podSpecOf, readKustomization, type IDeployment, type IJob, type ISecret } from './support/manifests';
-import { readRepositoryFile } from '../support/repository-files';
+import { readRepositoryFile } from '../harness/repository-files';
 
 const kustomization = readKustomization();
 const namespace = kustomization.namespace;

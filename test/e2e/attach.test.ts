@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { ProvisioningInProgressError, TenantAlreadyProvisionedError, toWorkflowInput } from '../../src/client';
 import { closeTestDatabase } from '../support/test-database';
 import { rollbackTenantInDB } from '../../src/db/tenant-operations';
-import { provisioningHarness, tenantRequest, type ProvisioningHarness } from '../support/provisioning-worker';
+import { provisioningHarness, type ProvisioningHarness } from '../support/provisioning-worker';
+import { tenantRequest } from '../harness/tenant-requests';
 import { WORKFLOW_TYPE, workflowIdForSlug } from '../../src/contracts/tenant-creation';
 import { runCli } from '../support/run-cli';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/exit-codes';
 import { freePort } from '../../src/net';
-import { readRepositoryFile } from '../support/repository-files';
+import { readRepositoryFile } from '../harness/repository-files';
 import { runCli } from '../support/run-cli';
 
 /**

@@ -7,9 +7,10 @@ import { closeTestDatabase } from '../support/test-database';
 import { getStateQuery, PROVISIONING_STEPS, type TenantCreationInput } from '../../src/contracts/tenant-creation';
 import { buildGoClient, goClientSkipReason, runGoClient } from '../support/go-client';
 import { expectProvisioningError } from '../support/provisioning-error';
-import { provisioningHarness, tenantRequest, type ProvisioningHarness } from '../support/provisioning-worker';
-import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS } from '../support/tenant-rows';
-import { waitFor } from '../support/wait-for';
+import { provisioningHarness, type ProvisioningHarness } from '../support/provisioning-worker';
+import { tenantRequest } from '../harness/tenant-requests';
+import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS } from '../harness/tenant-rows';
+import { waitFor } from '../harness/wait-for';
 
 /** What test/interop/go-client prints: one JSON object. */
 interface GoOutput {

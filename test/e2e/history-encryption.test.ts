@@ -2,7 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { closeTestDatabase } from '../support/test-database';
 import { rollbackTenantInDB } from '../../src/db/tenant-operations';
-import { provisioningHarness, tenantRequest, type ProvisioningHarness } from '../support/provisioning-worker';
+import { provisioningHarness, type ProvisioningHarness } from '../support/provisioning-worker';
+import { tenantRequest } from '../harness/tenant-requests';
 
 let h: ProvisioningHarness;
 let plainConnection: Connection;

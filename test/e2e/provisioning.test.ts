@@ -4,8 +4,9 @@ import { TenantAlreadyProvisionedError } from '../../src/client';
 import { ProvisioningError } from '../../src/contracts/errors';
 import { rollbackTenantInDB } from '../../src/db/tenant-operations';
 import { getStateQuery, PROVISIONING_STEPS } from '../../src/contracts/tenant-creation';
-import { tenantRequest, useProvisioningHarness } from '../support/provisioning-worker';
-import { countTenantRows, FULL_TENANT_ROWS } from '../support/tenant-rows';
+import { useProvisioningHarness } from '../support/provisioning-worker';
+import { tenantRequest } from '../harness/tenant-requests';
+import { countTenantRows, FULL_TENANT_ROWS } from '../harness/tenant-rows';
 
 const h = useProvisioningHarness();
 

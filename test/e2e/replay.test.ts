@@ -11,7 +11,8 @@ import { toWorkflowInput } from '../../src/client';
 import { AesGcmPayloadCodec } from '../../src/temporal/payload-codec';
 import { workflowIdForSlug, type TenantCreationInput } from '../../src/contracts/tenant-creation';
 import { FaultPlan, type Fault } from '../support/fault-plan';
-import { provisioningHarness, tenantRequest } from '../support/provisioning-worker';
+import { provisioningHarness } from '../support/provisioning-worker';
+import { tenantRequest } from '../harness/tenant-requests';
 
 /**
  * Histories recorded from real runs are replayed against today's workflow code: a change that breaks

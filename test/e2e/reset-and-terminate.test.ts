@@ -1,10 +1,11 @@
 import { toWorkflowInput } from '../../src/client';
 import { getStateQuery, workflowIdForSlug } from '../../src/contracts/tenant-creation';
 import { FaultPlan } from '../support/fault-plan';
-import { tenantRequest, useProvisioningHarness } from '../support/provisioning-worker';
+import { useProvisioningHarness } from '../support/provisioning-worker';
+import { tenantRequest } from '../harness/tenant-requests';
 import { runCli } from '../support/run-cli';
 import { runTemporalCli } from '../support/temporal-cli';
-import { waitFor } from '../support/wait-for';
+import { waitFor } from '../harness/wait-for';
 
 const plan = new FaultPlan();
 const h = useProvisioningHarness((real) => plan.wrap(real));

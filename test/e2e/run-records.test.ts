@@ -3,7 +3,8 @@ import { rollbackTenantInDB } from '../../src/db/tenant-operations';
 import { toWorkflowInput, type CreateTenantRequest } from '../../src/client';
 import { PROVISIONING_STEPS, workflowIdForSlug } from '../../src/contracts/tenant-creation';
 import { FaultPlan, type Fault } from '../support/fault-plan';
-import { tenantRequest, useProvisioningHarness } from '../support/provisioning-worker';
+import { useProvisioningHarness } from '../support/provisioning-worker';
+import { tenantRequest } from '../harness/tenant-requests';
 
 const plan = new FaultPlan();
 const h = useProvisioningHarness((real) => plan.wrap(real));

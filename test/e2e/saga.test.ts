@@ -4,9 +4,10 @@ import { rollbackTenantInDB } from '../../src/db/tenant-operations';
 import { getStateQuery, PROVISIONING_STEPS, workflowIdForSlug } from '../../src/contracts/tenant-creation';
 import { toWorkflowInput } from '../../src/client';
 import { FaultPlan, type Fault } from '../support/fault-plan';
-import { tenantRequest, useProvisioningHarness } from '../support/provisioning-worker';
-import { countTenantRows, NO_ROWS } from '../support/tenant-rows';
-import { waitFor } from '../support/wait-for';
+import { useProvisioningHarness } from '../support/provisioning-worker';
+import { tenantRequest } from '../harness/tenant-requests';
+import { countTenantRows, NO_ROWS } from '../harness/tenant-rows';
+import { waitFor } from '../harness/wait-for';
 
 const plan = new FaultPlan();
 const h = useProvisioningHarness((real) => plan.wrap(real));

@@ -3,8 +3,8 @@ import { loadConfig } from '../../src/config';
 import { APPLICATION_NAME, withSingleConnection } from '../../src/db/admin';
 import { passwordFile } from '../support/password-file';
 import { runCli } from '../support/run-cli';
-import { useWorkerProcess } from '../support/worker-process';
-import { waitFor } from '../support/wait-for';
+import { useWorkerProcess } from '../harness/worker-process';
+import { waitFor } from '../harness/wait-for';
 
 /** A step stuck on a lock must not keep the worker alive past its grace period: lock_timeout ends the wait. */
 const GRACE_MS = 2000;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { runCli } from '../support/run-cli';
-import { useWorkerProcess } from '../support/worker-process';
+import { useWorkerProcess } from '../harness/worker-process';
 
 /** `status <slug>` is always a slug, even one that looks like a workflow id; `--workflow-id` takes an id as given. */
 const env = { ...process.env, TEMPORAL_TASK_QUEUE: `status-lookup-${randomUUID()}`, LOG_LEVEL: 'warn' };

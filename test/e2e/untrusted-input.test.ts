@@ -5,7 +5,8 @@ import { toWorkflowInput } from '../../src/client';
 import { closeTestDatabase } from '../support/test-database';
 import { dataConverter } from '../../src/temporal/data-converter';
 import { WORKFLOW_TYPE, workflowIdForSlug, type TenantCreationInput } from '../../src/contracts/tenant-creation';
-import { provisioningHarness, tenantRequest, type ProvisioningHarness } from '../support/provisioning-worker';
+import { provisioningHarness, type ProvisioningHarness } from '../support/provisioning-worker';
+import { tenantRequest } from '../harness/tenant-requests';
 import { runTemporalCli } from '../support/temporal-cli';
 
 const EventType = temporal.api.enums.v1.EventType;

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/run-cli';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
-import { waitFor } from '../support/wait-for';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { waitFor } from '../harness/wait-for';
+import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process';
 
 /**
  * The worker's output is what a log pipeline ingests: every line one JSON object, SDK and Rust core

@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { MIGRATIONS } from '../../src/db/migrations';
 import { runCli } from '../support/run-cli';
-import { createScratchDatabase } from '../support/scratch-database';
-import { startWorkerProcess, useWorkerProcess } from '../support/worker-process';
-import { waitFor } from '../support/wait-for';
+import { createScratchDatabase } from '../harness/scratch-database';
+import { startWorkerProcess, useWorkerProcess } from '../harness/worker-process';
+import { waitFor } from '../harness/wait-for';
 
 const taskQueue = `worker-process-${randomUUID()}`;
 const env = { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info' };
 const worker = useWorkerProcess(env);
+
+/** Provisions a tenant of the calling test's own through the CLI, so no test depends on another's. */
+async function provisionOne(): Promise<string> {
+  const slug = `cli-${randomUUID().slice(0, 8)}`;
+  const created = await runCli(['create-tenant', '--name', 'CLI Tenant', '--slug', slug, '--email', `ops@${slug}.test`, '--first-name', 'Grace', '--last-name', 'Hopper', '--wait', '--json'], env);
+  expect(created.status).toBe(0);
+  return slug;
+}
 
 describe('tenant-workflows worker (a real process)', () => {
   it('answers /healthz and, with the database migrated and the worker polling, /readyz', async () => {
@@ -80,6 +88,7 @@ describe('tenant-workflows worker (a real process)', () => {
   });
 
   it('exposes Prometheus metrics: the Runtime’s and ours', async () => {
+    await provisionOne();
     const metrics = await (await fetch(`${worker.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/^temporal_/m);
     expect(metrics).toMatch(/^tenant_provisionings_started_total\{.*\} [1-9]/m);
@@ -92,11 +101,12 @@ describe('tenant-workflows worker (a real process)', () => {
     expect((await fetch(`${worker.baseUrl}/healthz`, { method: 'POST' })).status).toBe(405);
   });
 
-  it('logs JSON lines with workflow and activity ids, and never a password or hash', () => {
+  it('logs JSON lines with workflow and activity ids, and never a password or hash', async () => {
+    const slug = await provisionOne();
     const lines = worker.output().trim().split('\n').filter((l) => l.startsWith('{'));
     const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    const stepLog = entries.find((e) => e.msg === 'createAdminUser done');
-    expect(stepLog).toMatchObject({ workflowId: expect.stringMatching(/^tenant-/), activityId: expect.any(String), step: 'createAdminUser' });
+    const stepLog = entries.find((e) => e.msg === 'createAdminUser done' && e.workflowId === `tenant-${slug}`);
+    expect(stepLog).toMatchObject({ workflowId: `tenant-${slug}`, activityId: expect.any(String), step: 'createAdminUser' });
     expect(worker.output()).not.toContain('$2b$');
     expect(worker.output()).not.toMatch(/temporaryPassword"\s*:\s*"/);
   });

@@ -10,11 +10,11 @@ import { MIGRATIONS } from '../../src/db/migrations';
 import { resolveTemporalCli } from '../../src/dev/temporal-cli';
 import { dataConverter } from '../../src/temporal/data-converter';
 import { harnessLog } from '../support/harness-state';
-import { tenantRequest } from '../support/provisioning-worker';
+import { tenantRequest } from '../harness/tenant-requests';
 import { runCli } from '../support/run-cli';
-import { createScratchDatabase } from '../support/scratch-database';
-import { waitFor } from '../support/wait-for';
-import { startWorkerProcess } from '../support/worker-process';
+import { createScratchDatabase } from '../harness/scratch-database';
+import { waitFor } from '../harness/wait-for';
+import { startWorkerProcess } from '../harness/worker-process';
 
 interface Readiness {
   status: number;

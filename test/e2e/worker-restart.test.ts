@@ -3,9 +3,10 @@ import { rollbackTenantInDB } from '../../src/db/tenant-operations';
 import { toWorkflowInput } from '../../src/client';
 import { getStateQuery, workflowIdForSlug } from '../../src/contracts/tenant-creation';
 import { FaultPlan } from '../support/fault-plan';
-import { provisioningHarness, tenantRequest, type ProvisioningHarness } from '../support/provisioning-worker';
-import { countTenantRows, FULL_TENANT_ROWS } from '../support/tenant-rows';
-import { waitFor } from '../support/wait-for';
+import { provisioningHarness, type ProvisioningHarness } from '../support/provisioning-worker';
+import { tenantRequest } from '../harness/tenant-requests';
+import { countTenantRows, FULL_TENANT_ROWS } from '../harness/tenant-rows';
+import { waitFor } from '../harness/wait-for';
 
 let h: ProvisioningHarness;
 

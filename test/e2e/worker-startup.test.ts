@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { EXIT } from '../../src/exit-codes';
 import { freePort } from '../../src/net';
-import { createScratchDatabase } from '../support/scratch-database';
+import { createScratchDatabase } from '../harness/scratch-database';
 import { asPidOne, runWorkerProcess, type WorkerRun } from '../support/worker-run';
 
 /**

@@ -6,7 +6,7 @@ import { SCHEMA_NOT_READY, toActivityFailure, TRANSIENT_DATABASE_ERROR } from '.
 import type { ProvisioningErrorType } from '../../src/contracts/errors';
 import { activityHarness, type ActivityHarness } from '../support/activity-environment';
 import { adminInput, tenantInput, TEST_BCRYPT_COST, useAdminConnection } from '../support/tenant-fixtures';
-import { countTenantRows, FULL_TENANT_ROWS } from '../support/tenant-rows';
+import { countTenantRows, FULL_TENANT_ROWS } from '../harness/tenant-rows';
 
 const { knex, cleanup } = useAdminConnection();
 const activities = createActivities({ knex, bcryptCost: TEST_BCRYPT_COST });

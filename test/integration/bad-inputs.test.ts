@@ -11,9 +11,9 @@ import { emailOfLength } from '../support/long-inputs';
 import { expectProvisioningError } from '../support/provisioning-error';
 import type { Database } from '../../src/db/database';
 import { createMigratedScratchDatabase } from '../support/migrated-scratch-database';
-import type { ScratchDatabase } from '../support/scratch-database';
+import type { ScratchDatabase } from '../harness/scratch-database';
 import { adminInput, provisionTenant, TenantCleanup, tenantInput, TEST_BCRYPT_COST } from '../support/tenant-fixtures';
-import { countAllRows } from '../support/tenant-rows';
+import { countAllRows } from '../harness/tenant-rows';
 
 /**
  * Every bad input must fail with its typed ProvisioningError and write nothing. The file has a

@@ -7,9 +7,9 @@ import { createTenantInDB, rollbackTenantInDB, setupTenantDataInDB } from '../..
 import { activityHarness } from '../support/activity-environment';
 import type { Database } from '../../src/db/database';
 import { createMigratedScratchDatabase } from '../support/migrated-scratch-database';
-import type { ScratchDatabase } from '../support/scratch-database';
+import type { ScratchDatabase } from '../harness/scratch-database';
 import { adminInput, provisionTenant, TenantCleanup, tenantInput, TEST_BCRYPT_COST } from '../support/tenant-fixtures';
-import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS } from '../support/tenant-rows';
+import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS } from '../harness/tenant-rows';
 
 /** Errors the database raises in the middle of an operation. Changes the schema, so it has a database of its own. */
 let scratch: ScratchDatabase;

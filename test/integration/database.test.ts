@@ -3,9 +3,9 @@ import { loadConfig, type Config } from '../../src/config';
 import { APPLICATION_NAME } from '../../src/db/admin';
 import { withMaintenanceConnection } from '../../src/db/maintenance';
 import { createLogger } from '../../src/logging';
-import { createScratchDatabase } from '../support/scratch-database';
+import { createScratchDatabase } from '../harness/scratch-database';
 import { openTestDatabase } from '../support/test-database';
-import { waitFor } from '../support/wait-for';
+import { waitFor } from '../harness/wait-for';
 
 const config = loadConfig(process.env);
 const logger = createLogger(config.logLevel);

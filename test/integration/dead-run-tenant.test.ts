@@ -3,7 +3,7 @@ import { createAdminUserInDB } from '../../src/db/user-operations';
 import { requestIdempotencyKey } from '../../src/contracts/tenant-creation';
 import { expectProvisioningError } from '../support/provisioning-error';
 import { adminInput, tenantInput, TEST_BCRYPT_COST, uniqueSuffix, useAdminConnection } from '../support/tenant-fixtures';
-import { countTenantRows, NO_ROWS } from '../support/tenant-rows';
+import { countTenantRows, NO_ROWS } from '../harness/tenant-rows';
 
 const { knex, cleanup } = useAdminConnection();
 

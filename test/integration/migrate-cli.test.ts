@@ -1,7 +1,7 @@
 import { LEGACY_DB_VARIABLES } from '../../src/config/legacy';
 import { MIGRATIONS } from '../../src/db/migrations';
 import { runCli } from '../support/run-cli';
-import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
+import { createScratchDatabase, type ScratchDatabase } from '../harness/scratch-database';
 
 let scratch: ScratchDatabase;
 let env: NodeJS.ProcessEnv;

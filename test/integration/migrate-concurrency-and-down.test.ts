@@ -2,7 +2,7 @@ import { openTestDatabase } from '../support/test-database';
 import { createTenantInDB } from '../../src/db/tenant-operations';
 import { MIGRATIONS } from '../../src/db/migrations';
 import { runCli } from '../support/run-cli';
-import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
+import { createScratchDatabase, type ScratchDatabase } from '../harness/scratch-database';
 import { tenantInput } from '../support/tenant-fixtures';
 
 const ALL_NAMES = MIGRATIONS.map((m) => m.name);

@@ -3,7 +3,7 @@ import type { Database } from '../../src/db/database';
 import { openTestDatabase } from '../support/test-database';
 import { migrateDown, migrateLatest, migrateRollbackAll, migrateTo, migrationStatus } from '../../src/db/migrate';
 import { MIGRATIONS } from '../../src/db/migrations';
-import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
+import { createScratchDatabase, type ScratchDatabase } from '../harness/scratch-database';
 
 const TENANT_TABLES = ['permissions', 'role_permissions', 'roles', 'tenant_settings', 'tenants', 'user_roles', 'users'];
 const TENANT_SCOPED = TENANT_TABLES.filter((t) => t !== 'tenants');

@@ -2,7 +2,7 @@ import { createTenantInDB, rollbackTenantInDB, setupTenantDataInDB } from '../..
 import { rollbackUserInDB } from '../../src/db/user-operations';
 import { expectProvisioningError } from '../support/provisioning-error';
 import { provisionTenant, tenantInput, useAdminConnection } from '../support/tenant-fixtures';
-import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS, type RowCounts } from '../support/tenant-rows';
+import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS, type RowCounts } from '../harness/tenant-rows';
 
 const { knex, cleanup } = useAdminConnection();
 

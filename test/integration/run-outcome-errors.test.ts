@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config';
 import { activityHarness } from '../support/activity-environment';
 import { TEST_BCRYPT_COST, useAdminConnection } from '../support/tenant-fixtures';
 import { testDatabase } from '../support/test-database';
-import { waitFor } from '../support/wait-for';
+import { waitFor } from '../harness/wait-for';
 
 const { knex } = useAdminConnection();
 const config = loadConfig(process.env);

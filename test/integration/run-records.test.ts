@@ -6,7 +6,7 @@ import { openTestDatabase } from '../support/test-database';
 import { migrateLatest, migrateRollbackAll } from '../../src/db/migrate';
 import { RunRecords, type StepRecord } from '../../src/db/run-records';
 import { createTenantInDB } from '../../src/db/tenant-operations';
-import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
+import { createScratchDatabase, type ScratchDatabase } from '../harness/scratch-database';
 
 const record: StepRecord = { attempt: 1, startedAt: new Date().toISOString(), completedAt: new Date().toISOString(), durationMs: 3 };
 const scratches: ScratchDatabase[] = [];

@@ -6,7 +6,7 @@ import { withTestDatabase } from '../support/test-database';
 import { migrateLatest } from '../../src/db/migrate';
 import { scramSha256Verifier } from '../../src/db/scram-verifier';
 import { runCli } from '../support/run-cli';
-import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
+import { createScratchDatabase, type ScratchDatabase } from '../harness/scratch-database';
 
 /** DB_USER_SERVER, created by migrate with DB_PASSWORD_SERVER: the password never travels in SQL text nor reaches any output. */
 const base = loadConfig(process.env);

@@ -10,7 +10,7 @@ import { createTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-opera
 import { ADMIN_ROLE } from '../../src/contracts/tenant-seed';
 import { activityHarness } from '../support/activity-environment';
 import { adminInput, TenantCleanup, tenantInput, TEST_BCRYPT_COST } from '../support/tenant-fixtures';
-import { countTenantRows } from '../support/tenant-rows';
+import { countTenantRows } from '../harness/tenant-rows';
 
 /** The pool's sessions carry statement_timeout, lock_timeout and idle_in_transaction_session_timeout from the config. */
 const LOCK_TIMEOUT_MS = 300;

@@ -4,8 +4,8 @@ import { createActivities } from '../../src/activities';
 import { HEARTBEAT_INTERVAL_MS } from '../../src/activities/step-runner';
 import { activityHarness, type ActivityHarness } from '../support/activity-environment';
 import { tenantInput, TEST_BCRYPT_COST, useAdminConnection } from '../support/tenant-fixtures';
-import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS } from '../support/tenant-rows';
-import { waitFor } from '../support/wait-for';
+import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS } from '../harness/tenant-rows';
+import { waitFor } from '../harness/wait-for';
 
 const { knex, cleanup } = useAdminConnection();
 const activities = createActivities({ knex, bcryptCost: TEST_BCRYPT_COST });

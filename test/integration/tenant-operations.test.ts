@@ -4,7 +4,7 @@ import { expandGrants, TENANT_SEED } from '../../src/contracts/tenant-seed';
 import { createAdminUserInDB } from '../../src/db/user-operations';
 import { expectProvisioningError } from '../support/provisioning-error';
 import { adminInput, provisionTenant, tenantInput, TEST_BCRYPT_COST, uniqueSuffix, useAdminConnection } from '../support/tenant-fixtures';
-import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS } from '../support/tenant-rows';
+import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS } from '../harness/tenant-rows';
 
 const { knex, cleanup } = useAdminConnection();
 
@@ -24,14 +24,19 @@ function tenantRow(tenantId: string): Promise<TenantRow> {
 const roleId = (tenantId: string, name: string) => uuidV5(tenantId, `role:${name}`);
 
 describe('the happy path: createTenant -> setupTenantData -> createAdminUser -> activate', () => {
-  const suffix = uniqueSuffix();
-  let tenantId: string;
-  let userId: string;
+  /** A tenant of its own for each test, taken through the steps before the one the test checks. */
+  async function tenantThrough(steps: 'created' | 'seeded' | 'with admin'): Promise<string> {
+    const tenantId = cleanup.track((await createTenantInDB(knex, tenantInput())).tenantId);
+    if (steps !== 'created') await setupTenantDataInDB(knex, tenantId);
+    if (steps === 'with admin') await createAdminUserInDB(knex, adminInput(tenantId), TEST_BCRYPT_COST);
+    return tenantId;
+  }
 
   it('createTenantInDB normalizes the input and inserts one tenant in status provisioning', async () => {
+    const suffix = uniqueSuffix();
     const input = { name: `  Acme Widgets ${suffix}  `, contactEmail: ` Billing-${suffix}@ACME.Example `, idempotencyKey: `wf-${suffix}` };
     const result = await createTenantInDB(knex, input);
-    tenantId = cleanup.track(result.tenantId);
+    const tenantId = cleanup.track(result.tenantId);
     expect(result).toEqual({ tenantId, slug: `acme-widgets-${suffix}`, created: true });
     expect(await tenantRow(tenantId)).toEqual({
       slug: `acme-widgets-${suffix}`,
@@ -45,6 +50,7 @@ describe('the happy path: createTenant -> setupTenantData -> createAdminUser -> 
   });
 
   it('setupTenantDataInDB writes the roles of TENANT_SEED with ids derived from (tenant, name)', async () => {
+    const tenantId = await tenantThrough('created');
     const result = await setupTenantDataInDB(knex, tenantId);
     expect(result).toEqual({
       roles: FULL_TENANT_ROWS.roles,
@@ -58,12 +64,14 @@ describe('the happy path: createTenant -> setupTenantData -> createAdminUser -> 
   });
 
   it('writes one permission per resource x action', async () => {
+    const tenantId = await tenantThrough('seeded');
     const permissions = await knex('permissions').where({ tenant: tenantId }).select<{ resource: string; action: string }[]>('resource', 'action');
     const expected = TENANT_SEED.resources.flatMap((resource) => TENANT_SEED.actions.map((action) => `${resource}:${action}`));
     expect(permissions.map((p) => `${p.resource}:${p.action}`).sort()).toEqual([...expected].sort());
   });
 
   it('grants each role exactly the permissions expandGrants gives it', async () => {
+    const tenantId = await tenantThrough('seeded');
     const grants = await knex('role_permissions as rp')
       .join('roles as r', function joinRole() {
         this.on('r.tenant', 'rp.tenant').andOn('r.role_id', 'rp.role_id');
@@ -79,13 +87,16 @@ describe('the happy path: createTenant -> setupTenantData -> createAdminUser -> 
   });
 
   it('writes every default setting as JSON', async () => {
+    const tenantId = await tenantThrough('seeded');
     const settings = await knex('tenant_settings').where({ tenant: tenantId }).select<{ key: string; value: unknown }[]>('key', 'value');
     expect(Object.fromEntries(settings.map((s) => [s.key, s.value]))).toEqual(TENANT_SEED.settings);
   });
 
   it('createAdminUserInDB stores the lower-cased email, a bcrypt hash, must_change_password and the Admin role', async () => {
+    const tenantId = await tenantThrough('seeded');
+    const suffix = uniqueSuffix();
     const result = await createAdminUserInDB(knex, adminInput(tenantId, { email: `Ada.Admin-${suffix}@ACME.example`, firstName: ' Ada ', lastName: 'Lovelace' }), TEST_BCRYPT_COST);
-    userId = result.userId;
+    const { userId } = result;
     expect(result).toEqual({ userId, email: `ada.admin-${suffix}@acme.example`, temporaryPassword: expect.any(String) as string, created: true });
     const users = await knex('users')
       .where({ tenant: tenantId })
@@ -105,6 +116,7 @@ describe('the happy path: createTenant -> setupTenantData -> createAdminUser -> 
   });
 
   it('activateTenantInDB marks the tenant active, and every table holds exactly one tenant’s rows', async () => {
+    const tenantId = await tenantThrough('with admin');
     await activateTenantInDB(knex, tenantId);
     const row = await tenantRow(tenantId);
     expect(row.status).toBe('active');

@@ -6,7 +6,7 @@ import { withTestDatabase } from '../support/test-database';
 import { createTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-operations';
 import { createAdminUserInDB } from '../../src/db/user-operations';
 import { runCli } from '../support/run-cli';
-import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
+import { createScratchDatabase, type ScratchDatabase } from '../harness/scratch-database';
 import { adminInput, tenantInput, TEST_BCRYPT_COST } from '../support/tenant-fixtures';
 
 /**

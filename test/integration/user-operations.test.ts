@@ -4,7 +4,7 @@ import { verifyPassword } from '../../src/domain/passwords';
 import { createAdminUserInDB } from '../../src/db/user-operations';
 import { expectProvisioningError } from '../support/provisioning-error';
 import { adminInput, tenantInput, TEST_BCRYPT_COST, uniqueSuffix, useAdminConnection } from '../support/tenant-fixtures';
-import { countTenantRows } from '../support/tenant-rows';
+import { countTenantRows } from '../harness/tenant-rows';
 
 const { knex, cleanup } = useAdminConnection();
 

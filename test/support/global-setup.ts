@@ -9,7 +9,7 @@ import { createLogger } from '../../src/logging';
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
 import { startLocalTemporal } from '../../src/dev/local-temporal';
 import { harnessLog, harnessState } from './harness-state';
-import { createScratchDatabase } from './scratch-database';
+import { createScratchDatabase } from '../harness/scratch-database';
 
 /**
  * Provides a real PostgreSQL (a throwaway database on DB_HOST, else embedded-postgres) with the

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findGo, tenantWorkflowsCacheDir } from '../../src/dev/temporal-cli';
-import { REPOSITORY_ROOT } from './repository-files';
+import { REPOSITORY_ROOT } from '../harness/repository-files';
 import type { CliResult } from './run-cli';
 
 export const GO_CLIENT_DIR = join(REPOSITORY_ROOT, 'test', 'interop', 'go-client');

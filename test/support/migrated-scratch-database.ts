@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Database } from '../../src/db/database';
 import { migrateLatest } from '../../src/db/migrate';
 import { openTestDatabase } from './test-database';
-import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
+import { createScratchDatabase, type ScratchDatabase } from '../harness/scratch-database';
 
 /**
  * A database of the test file's own, with every migration applied, reached through the process's one

@@ -1,10 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import type { ProvisioningActivities } from '../../src/activities';
 import { composeApp } from '../../src/app';
-import { ProvisioningClient, type CreateTenantRequest } from '../../src/client';
+import { ProvisioningClient } from '../../src/client';
 import { loadConfig, type Config } from '../../src/config';
 import { closeTestDatabase, testDatabase } from './test-database';
 import { dataConverter } from '../../src/temporal/data-converter';
@@ -76,14 +76,4 @@ export function useProvisioningHarness(overrides?: ActivityOverrides): Provision
     await closeTestDatabase();
   });
   return harness;
-}
-
-/** A unique, valid provisioning request. */
-export function tenantRequest(overrides: Partial<CreateTenantRequest> = {}): CreateTenantRequest {
-  const suffix = randomBytes(4).toString('hex');
-  return {
-    tenantName: `Acme ${suffix}`,
-    admin: { email: `admin-${suffix}@acme.test`, firstName: 'Ada', lastName: 'Lovelace', password: `correct horse ${suffix}` },
-    ...overrides,
-  };
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { REPOSITORY_ROOT } from './repository-files';
+import { REPOSITORY_ROOT } from '../harness/repository-files';
 
 export interface CliResult {
   status: number | null;

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { closeTestDatabase, testDatabase } from './test-database';
 import { BCRYPT_MIN_COST } from '../../src/domain/passwords';
-import { activateTenantInDB, createTenantInDB, rollbackTenantInDB, setupTenantDataInDB, type CreateTenantInput } from '../../src/db/tenant-operations';
-import { createAdminUserInDB, type CreateAdminUserInput } from '../../src/db/user-operations';
+import { rollbackTenantInDB, type CreateTenantInput } from '../../src/db/tenant-operations';
+import type { CreateAdminUserInput } from '../../src/db/user-operations';
+import { provisionDirectly } from '../harness/provision-directly';
 
 /** The cheapest cost the operations accept: real bcrypt hashes, fast tests. */
 export const TEST_BCRYPT_COST = BCRYPT_MIN_COST;
@@ -27,7 +28,11 @@ export function tenantInput(overrides: Partial<CreateTenantInput> = {}): CreateT
 
 /** A valid createAdminUserInDB input for tenantId with a fresh email (no password: a temporary one is issued). */
 export function adminInput(tenantId: string, overrides: Partial<CreateAdminUserInput> = {}): CreateAdminUserInput {
-  return { tenantId, email: `admin-${uniqueSuffix()}@acme.example`, firstName: 'Ada', lastName: 'Lovelace', ...overrides };
+  return { tenantId, ...adminFields(), ...overrides };
+}
+
+function adminFields(overrides: Partial<CreateAdminUserInput> = {}): Omit<CreateAdminUserInput, 'tenantId'> {
+  return { email: `admin-${uniqueSuffix()}@acme.example`, firstName: 'Ada', lastName: 'Lovelace', ...overrides };
 }
 
 export interface ProvisionedTenant {
@@ -46,12 +51,11 @@ export async function provisionTenant(
   cleanup: TenantCleanup,
   options: { tenant?: Partial<CreateTenantInput>; admin?: Partial<CreateAdminUserInput>; activate?: boolean } = {},
 ): Promise<ProvisionedTenant> {
-  const { tenantId, slug } = await createTenantInDB(knex, tenantInput(options.tenant));
-  cleanup.track(tenantId);
-  await setupTenantDataInDB(knex, tenantId);
-  const { userId, email } = await createAdminUserInDB(knex, adminInput(tenantId, options.admin), TEST_BCRYPT_COST);
-  if (options.activate ?? true) await activateTenantInDB(knex, tenantId);
-  return { tenantId, slug, userId, email };
+  return provisionDirectly(
+    knex,
+    { tenant: tenantInput(options.tenant), admin: adminFields(options.admin), skipActivation: options.activate === false, onTenant: (tenantId) => cleanup.track(tenantId) },
+    TEST_BCRYPT_COST,
+  );
 }
 
 /** Collects the tenants a test file creates and removes them all (forced) at the end, so the suite can run again. */

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { CLI_FROM_SOURCE } from './worker-process';
-import { waitFor } from './wait-for';
+import { CLI_FROM_SOURCE } from '../harness/worker-process';
+import { waitFor } from '../harness/wait-for';
 
 export interface WorkerRun {
   child: ChildProcess;

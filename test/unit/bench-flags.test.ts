@@ -2,9 +2,9 @@ import { runTypeScript } from '../support/run-cli';
 
 describe('the benchmarks refuse a bad command line with exit 64, naming the flag, before starting anything', () => {
   it.each([
-    ['provisioning-bench.ts', ['--c', 'x'], "--c must be an integer from 1 to 1000, not 'x'"],
-    ['chaos.ts', ['--scenarios', 'sigkill,flood'], '--scenarios: unknown flood; known: sigkill, terminate-backends, restart-postgres'],
-    ['chaos.ts', ['--tenant', '5'], "Unknown option '--tenant'"],
+    ['provisioning/provisioning-bench.ts', ['--c', 'x'], "--c must be an integer from 1 to 1000, not 'x'"],
+    ['chaos/chaos.ts', ['--scenarios', 'sigkill,flood'], '--scenarios: unknown flood; known: sigkill, terminate-backends, restart-postgres'],
+    ['chaos/chaos.ts', ['--tenant', '5'], "Unknown option '--tenant'"],
   ])('%s %j', async (program, flags, message) => {
     const run = await runTypeScript(`bench/${program}`, flags, { timeoutMs: 30_000 });
     expect(run.stderr).toContain(message);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPOSITORY_ROOT } from '../support/repository-files';
+import { REPOSITORY_ROOT } from '../harness/repository-files';
 import { runTypeScript } from '../support/run-cli';
 
 /** Native or database modules a SaaS backend using only the client must not load. */

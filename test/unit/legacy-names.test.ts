@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readRepositoryFile, repositoryFiles, REPOSITORY_ROOT } from '../support/repository-files';
+import { readRepositoryFile, repositoryFiles, REPOSITORY_ROOT } from '../harness/repository-files';
 
 // Spelled in two parts so this file does not match its own scan.
 const LEGACY_PREFIX = ['ALGA', 'DB_'].join('_');

@@ -5,7 +5,7 @@ import { requestDigest } from '../../src/client';
 import { Secret } from '../../src/config';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/temporal/payload-codec';
 import type { TenantCreationInput } from '../../src/contracts/tenant-creation';
-import { readRepositoryFile } from '../support/repository-files';
+import { readRepositoryFile } from '../harness/repository-files';
 
 const key = (id: string, byte: number) => ({ id, key: new Secret(Buffer.alloc(32, byte).toString('base64')) });
 const value = { password: 'hunter2-secret', email: 'a@b.test' };

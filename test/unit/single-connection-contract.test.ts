@@ -1,4 +1,4 @@
-import { readRepositoryFile, repositoryFiles } from '../support/repository-files';
+import { readRepositoryFile, repositoryFiles } from '../harness/repository-files';
 
 const THE_ONE_POOL = 'src/db/admin.ts';
 /** Runtime values of `pg` that cannot open a connection. */

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, posix } from 'node:path';
-import { readRepositoryFile, REPOSITORY_ROOT } from '../../support/repository-files';
+import { readRepositoryFile, REPOSITORY_ROOT } from '../../harness/repository-files';
 import { execForm, parseCopy, parseEnv, type Stage } from './dockerfile';
 
 /** A stage's file system after its steps ran: `root` stands for its `/`. */

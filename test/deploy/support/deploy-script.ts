@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPOSITORY_ROOT } from '../../support/repository-files';
+import { REPOSITORY_ROOT } from '../../harness/repository-files';
 import { parseManifests, type KubeObject } from './manifests';
 
 export const DEPLOY_SCRIPT = join(REPOSITORY_ROOT, 'deploy.sh');

@@ -1,4 +1,4 @@
-import { readRepositoryFile } from '../../support/repository-files';
+import { readRepositoryFile } from '../../harness/repository-files';
 
 export interface Instruction {
   keyword: string;

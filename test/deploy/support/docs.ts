@@ -1,4 +1,4 @@
-import { readRepositoryFile } from '../../support/repository-files';
+import { readRepositoryFile } from '../../harness/repository-files';
 
 /** The text of the README section under `## heading`, up to the next `## ` heading. */
 export function readmeSection(heading: string): string {

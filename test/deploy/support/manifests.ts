@@ -11,7 +11,7 @@ import { Job, type IJob } from 'kubernetes-models/batch/v1/Job';
 import { PodDisruptionBudget, type IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { HorizontalPodAutoscaler, type IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { parse, parseAllDocuments } from 'yaml';
-import { readRepositoryFile, REPOSITORY_ROOT } from '../../support/repository-files';
+import { readRepositoryFile, REPOSITORY_ROOT } from '../../harness/repository-files';
 
 export type { Container, PodSpec, IConfigMap, IDeployment, IJob, IPodDisruptionBudget, IHorizontalPodAutoscaler, ISecret };
 

@@ -8,9 +8,9 @@
  * either way in a throwaway database that is dropped at the end.
  */
 import { parseArgs } from 'node:util';
-import { PROVISIONING_STEPS } from '../src/contracts/tenant-creation';
-import { startBenchDatabase } from './bench-database';
-import { provisionDirectly, type MeasuredProvisioning } from './direct-provisioning';
+import { PROVISIONING_STEPS } from '../../src/contracts/tenant-creation';
+import { startBenchDatabase } from '../lib/bench-database';
+import { provisionMeasured, type MeasuredProvisioning } from './direct-provisioning';
 import { QueryMeter } from './query-meter';
 import { statementRange, summarizeSteps, type StepSummary } from './step-summary';
 
@@ -47,9 +47,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stopOnSignal);
   try {
     const meter = new QueryMeter(db.knex);
-    await provisionDirectly(db.knex, meter, BCRYPT_COST); // warm-up: first connection, JIT; not reported
+    await provisionMeasured(db.knex, meter, BCRYPT_COST); // warm-up: first connection, JIT; not reported
     const runs: MeasuredProvisioning[] = [];
-    for (let i = 0; i < n; i++) runs.push(await provisionDirectly(db.knex, meter, BCRYPT_COST));
+    for (let i = 0; i < n; i++) runs.push(await provisionMeasured(db.knex, meter, BCRYPT_COST));
 
     const summaries = summarizeSteps(OPERATIONS, runs);
     printTable(n, db.source, summaries, runs[0]!);

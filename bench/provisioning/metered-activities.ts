@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { ProvisioningActivities } from '../src/activities';
+import type { ProvisioningActivities } from '../../src/activities';
 import type { Measurement, QueryMeter } from './query-meter';
 
 export type ActivityName = keyof ProvisioningActivities;

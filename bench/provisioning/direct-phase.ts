@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { PROVISIONING_STEPS, type ProvisioningStep } from '../src/contracts/tenant-creation';
-import { runConcurrently } from './concurrently';
-import { provisionDirectly } from './direct-provisioning';
+import { PROVISIONING_STEPS, type ProvisioningStep } from '../../src/contracts/tenant-creation';
+import { runConcurrently } from '../lib/concurrently';
+import { provisionMeasured } from './direct-provisioning';
 import { phaseResult, type PhaseResult } from './phase-result';
 import { monitorPool } from './pool-monitor';
 import type { QueryMeter } from './query-meter';
@@ -22,9 +22,9 @@ export interface LoadShape {
 
 /** N provisionings at concurrency C through the operations themselves: the baseline without Temporal. */
 export async function runDirectPhase(knex: Knex, meter: QueryMeter, load: LoadShape): Promise<DirectPhaseResult> {
-  await provisionDirectly(knex, meter, load.bcryptCost); // warm-up: connections, JIT; not reported
+  await provisionMeasured(knex, meter, load.bcryptCost); // warm-up: connections, JIT; not reported
   const pool = monitorPool(knex, load.poolSize);
-  const run = await runConcurrently(load.n, load.concurrency, () => provisionDirectly(knex, meter, load.bcryptCost));
+  const run = await runConcurrently(load.n, load.concurrency, () => provisionMeasured(knex, meter, load.bcryptCost));
   pool.stop();
   const steps = summarizeSteps(PROVISIONING_STEPS, run.outcomes.flatMap((o) => (o.ok ? [o.value] : [])));
   return {

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
-import type { Config } from '../src/config';
-import { openDatabase, type Database } from '../src/db/database';
-import { migrateLatest } from '../src/db/migrate';
-import { createLogger } from '../src/logging';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/dev/embedded-postgres';
-import { createScratchDatabase } from '../test/support/scratch-database';
+import type { Config } from '../../src/config';
+import { openDatabase, type Database } from '../../src/db/database';
+import { migrateLatest } from '../../src/db/migrate';
+import { createLogger } from '../../src/logging';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/dev/embedded-postgres';
+import { createScratchDatabase } from '../../test/harness/scratch-database';
 import { saveEnv } from './saved-env';
 
 export interface BenchDatabase {

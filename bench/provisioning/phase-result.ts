@@ -1,6 +1,6 @@
-import type { TimedRun } from './concurrently';
+import type { TimedRun } from '../lib/concurrently';
 import type { PoolFigures } from './pool-monitor';
-import { percentiles, round, type Percentiles } from './stats';
+import { percentiles, round, type Percentiles } from '../lib/stats';
 
 /** What every load phase reports: how many provisionings, how fast, how the pool held up. */
 export interface PhaseResult {

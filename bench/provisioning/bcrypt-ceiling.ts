@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { hashPassword } from '../src/domain/passwords';
-import { runConcurrently } from './concurrently';
-import { quantile, round } from './stats';
+import { hashPassword } from '../../src/domain/passwords';
+import { runConcurrently } from '../lib/concurrently';
+import { quantile, round } from '../lib/stats';
 
 export interface BcryptCeiling {
   cost: number;

@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
-import type { DatabaseConfig } from '../src/config';
-import { APPLICATION_NAME } from '../src/db/admin';
-import { withMaintenanceConnection } from '../src/db/maintenance';
-import { PROVISIONING_STEPS } from '../src/contracts/tenant-creation';
-import type { ChaosLoad } from './chaos-load';
-import type { Problems } from './chaos-checks';
+import type { DatabaseConfig } from '../../src/config';
+import { APPLICATION_NAME } from '../../src/db/admin';
+import { withMaintenanceConnection } from '../../src/db/maintenance';
+import { PROVISIONING_STEPS } from '../../src/contracts/tenant-creation';
+import type { ChaosLoad } from './load';
+import type { Problems } from './checks';
 import type { Random } from './random';
-import { quantile, seconds } from './stats';
+import { quantile, seconds } from '../lib/stats';
 import type { WorkerLogEntry, WorkerSupervisor } from './worker-supervisor';
 
 /** What a fault injector gets: the provisionings it runs against, when to give up, its randomness. */

@@ -1,8 +1,8 @@
-import { PROVISIONING_STEPS } from '../src/contracts/tenant-creation';
+import { PROVISIONING_STEPS } from '../../src/contracts/tenant-creation';
 import type { BcryptCeiling } from './bcrypt-ceiling';
 import type { DirectPhaseResult } from './direct-phase';
 import type { PoolFigures } from './pool-monitor';
-import { round } from './stats';
+import { round } from '../lib/stats';
 import { statementRange } from './step-summary';
 import type { WorkerPhaseResult } from './worker-phase';
 

@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
-import { runRecords } from '../src/db/run-records';
-import { checkInvariants, type Problems } from './chaos-checks';
-import type { FaultContext, InjectedFault } from './chaos-faults';
-import { startChaosLoad, type ProvisioningOutcome } from './chaos-load';
-import type { ProvisioningStack } from './provisioning-stack';
+import { runRecords } from '../../src/db/run-records';
+import { checkInvariants, type Problems } from './checks';
+import type { FaultContext, InjectedFault } from './faults';
+import { startChaosLoad, type ProvisioningOutcome } from './load';
+import type { ProvisioningStack } from '../lib/provisioning-stack';
 import type { Random } from './random';
-import { quantile, seconds } from './stats';
+import { quantile, seconds } from '../lib/stats';
 import type { WorkerSupervisor } from './worker-supervisor';
 
 /** One fault, injected while a batch of provisionings runs. */

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { connectProvisioningClient, type ProvisioningClient } from '../src/client';
-import { loadConfig, type Config } from '../src/config';
-import { startLocalTemporal } from '../src/dev/local-temporal';
+import { connectProvisioningClient, type ProvisioningClient } from '../../src/client';
+import { loadConfig, type Config } from '../../src/config';
+import { startLocalTemporal } from '../../src/dev/local-temporal';
 import { startBenchDatabase, type BenchDatabase } from './bench-database';
 import { saveEnv } from './saved-env';
 

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { startWorkerProcess, type CliCommand, type WorkerProcess } from '../test/support/worker-process';
+import { startWorkerProcess, type CliCommand, type WorkerProcess } from '../../test/harness/worker-process';
 
 /** How one worker process ended. */
 export interface WorkerExit {

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readmeRow, type BenchReport } from './bench-report';
+import { readmeRow, type BenchReport } from './report';
 
-const BENCH_DIR = __dirname;
+const BENCH_DIR = join(__dirname, '..');
 
 /** The short commit measured, with `+` when bench/ or src/ had changes (other than the recorded runs themselves). */
 export function currentCommit(): string {

@@ -1,6 +1,6 @@
-import { killWorkerRepeatedly, restartDatabaseOnce, terminateBackendsRepeatedly } from './chaos-faults';
-import type { Scenario } from './chaos-scenario';
-import type { ProvisioningStack } from './provisioning-stack';
+import { killWorkerRepeatedly, restartDatabaseOnce, terminateBackendsRepeatedly } from './faults';
+import type { Scenario } from './scenario';
+import type { ProvisioningStack } from '../lib/provisioning-stack';
 import type { WorkerSupervisor } from './worker-supervisor';
 
 export const SCENARIO_NAMES = ['sigkill', 'terminate-backends', 'restart-postgres'] as const;

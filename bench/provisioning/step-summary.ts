@@ -1,5 +1,5 @@
 import type { Measurement } from './query-meter';
-import { quantile, round } from './stats';
+import { quantile, round } from '../lib/stats';
 
 /** How one step (operation or activity) measured over many provisionings. */
 export interface StepSummary {

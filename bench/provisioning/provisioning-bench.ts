@@ -10,15 +10,15 @@
  * server; either way in a throwaway database and on a task queue of its own. Prints a summary and one
  * line of JSON, writes bench/results/<timestamp>.json and appends a row to bench/README.md.
  */
-import '../test/support/quiet-temporal'; // the Runtime, before anything starts a Temporal server
+import '../../test/harness/quiet-temporal'; // the Runtime, before anything starts a Temporal server
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { BCRYPT_MIN_COST } from '../src/domain/passwords';
+import { BCRYPT_MIN_COST } from '../../src/domain/passwords';
 import { measureBcryptCeiling } from './bcrypt-ceiling';
-import { formatSummary, ratios, type BenchReport } from './bench-report';
+import { formatSummary, ratios, type BenchReport } from './report';
 import { runDirectPhase, type LoadShape } from './direct-phase';
-import { integerFlag, readFlags, reportFailure } from './flags';
-import { startProvisioningStack } from './provisioning-stack';
+import { integerFlag, readFlags, reportFailure } from '../lib/flags';
+import { startProvisioningStack } from '../lib/provisioning-stack';
 import { QueryMeter } from './query-meter';
 import { currentCommit, recordRun } from './results-log';
 import { runWorkerPhase } from './worker-phase';

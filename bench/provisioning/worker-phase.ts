@@ -1,17 +1,17 @@
 import { NativeConnection } from '@temporalio/worker';
-import { composeApp } from '../src/app';
-import { createLogger } from '../src/logging';
-import { temporalConnectConfig } from '../src/temporal/connection-options';
-import { PROVISIONING_STEPS, type ProvisioningStep } from '../src/contracts/tenant-creation';
-import { tenantRequest } from '../test/support/provisioning-worker';
-import { runConcurrently } from './concurrently';
+import { composeApp } from '../../src/app';
+import { createLogger } from '../../src/logging';
+import { temporalConnectConfig } from '../../src/temporal/connection-options';
+import { PROVISIONING_STEPS, type ProvisioningStep } from '../../src/contracts/tenant-creation';
+import { tenantRequest } from '../../test/harness/tenant-requests';
+import { runConcurrently } from '../lib/concurrently';
 import type { LoadShape } from './direct-phase';
 import { meterActivities, type ActivityAttempt } from './metered-activities';
 import { phaseResult, type PhaseResult } from './phase-result';
 import { monitorPool } from './pool-monitor';
-import type { ProvisioningStack } from './provisioning-stack';
+import type { ProvisioningStack } from '../lib/provisioning-stack';
 import type { QueryMeter } from './query-meter';
-import { quantile } from './stats';
+import { quantile } from '../lib/stats';
 import { summarizeStep, type StepSummary } from './step-summary';
 
 export interface WorkerPhaseResult extends PhaseResult {
