@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { ProvisioningClient } from '../client';
 import type { Config } from '../config';
 import { EXIT, exitCodeForProvisioningFailure } from '../exit-codes';
 import { getStateQuery, type ProvisioningState, type TenantCreationInput, type TenantCreationResult } from '../contracts/tenant-creation';
+import { failureSummary, type FailureSummary } from '../contracts/failure-summary';
 import { temporalConnectConfig } from '../temporal/connection-options';
 import { CommandFailure } from './command-failure';
 
@@ -21,13 +22,9 @@ export function temporalUiLink(config: Config, namespace: string, workflowId: st
   return base && `${base.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
-function failureOf(error: unknown): { type?: string; message: string } {
-  if (error instanceof WorkflowFailedError) {
-    const { cause } = error;
-    const type = cause instanceof ApplicationFailure ? cause.type : undefined;
-    return { ...(type ? { type } : {}), message: cause?.message ?? error.message };
-  }
-  return { message: (error as Error).message };
+/** A workflow's failure as the workflow stated it (the cause WorkflowFailedError wraps); other errors as they are. */
+function failureOf(error: unknown): FailureSummary {
+  return failureSummary(error, error instanceof WorkflowFailedError ? 1 : 0);
 }
 
 /** Whether any worker polls the workflow task queue (DescribeTaskQueue); undefined when Temporal cannot say. */
