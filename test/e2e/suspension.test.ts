@@ -5,6 +5,8 @@ import { expectProvisioningError } from '../support/provisioning-error';
 import { useProvisioningHarness } from '../support/provisioning-worker';
 import { tenantInput } from '../support/tenant-fixtures';
 import { tenantRequest } from '../harness/tenant-requests';
+import { runCli } from '../support/run-cli';
+import { EXIT } from '../../src/exit-codes';
 
 const h = useProvisioningHarness();
 
@@ -61,4 +63,21 @@ describe('tenantSuspensionWorkflow and tenantReactivationWorkflow on the real Te
     expect((await h.knex('tenants').where({ tenant: tenant.tenantId }).first('status')).status).toBe('active');
     await rollbackTenantInDB(h.knex, tenant.tenantId, { force: true });
   });
+
+  it('the CLI: suspend and reactivate with --json, exit 75 for a tenant still being provisioned', async () => {
+    const env = { ...process.env, TEMPORAL_TASK_QUEUE: h.taskQueue };
+    const tenant = await (await h.client.start(tenantRequest())).result();
+    const suspended = await runCli(['suspend', tenant.slug, '--reason', 'unpaid', '--json'], env);
+    expect(suspended.status).toBe(EXIT.OK);
+    expect(JSON.parse(suspended.stdout)).toMatchObject({ tenantId: tenant.tenantId, reason: 'unpaid', usersDisabled: 1, alreadySuspended: false });
+    const reactivated = await runCli(['reactivate', tenant.slug], env);
+    expect({ status: reactivated.status, stdout: reactivated.stdout }).toEqual({ status: EXIT.OK, stdout: `tenant '${tenant.slug}' reactivated; 1 user(s) enabled again\n` });
+
+    const { tenantId, slug } = await createTenantInDB(h.knex, tenantInput());
+    const refused = await runCli(['suspend', slug, '--reason', 'unpaid', '--json'], env);
+    expect(refused.status).toBe(EXIT.TEMP_FAILURE);
+    expect(JSON.parse(refused.stdout)).toEqual({ error: { type: 'TenantNotSuspendable', message: expect.stringContaining('is provisioning'), field: 'slug' } });
+    await rollbackTenantInDB(h.knex, tenantId, { force: true });
+    await rollbackTenantInDB(h.knex, tenant.tenantId, { force: true });
+  }, 60_000);
 });
