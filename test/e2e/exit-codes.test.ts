@@ -68,7 +68,7 @@ describe('every command exits with the code of its documented case', () => {
   });
 
   it('65: invalid input, also as JSON on stdout with --json', async () => {
-    const [status, reason] = await Promise.all([
+    const [status, , reason] = await Promise.all([
       expectExit(['status', 'Not A Slug!', '--json'], process.env, EXIT.DATA_ERROR),
       expectExit(['create-tenant', '--name', 'Acme', ...ADMIN.slice(0, 1), 'nope', ...ADMIN.slice(2), '--wait'], process.env, EXIT.DATA_ERROR),
       expectExit(['suspend', 'acme', '--reason', '  ', '--json'], process.env, EXIT.DATA_ERROR),
