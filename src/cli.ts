@@ -7,6 +7,7 @@ import { devCommand, DEV_USAGE } from './commands/dev';
 import { failureOutput } from './commands/failure-output';
 import { migrateCommand, MIGRATE_USAGE } from './commands/migrate';
 import { statusCommand, STATUS_USAGE } from './commands/status';
+import { reactivateCommand, REACTIVATE_USAGE, suspendCommand, SUSPEND_USAGE } from './commands/suspension';
 import { workerCommand, WORKER_USAGE } from './commands/worker';
 import { EXIT } from './exit-codes';
 
@@ -20,6 +21,8 @@ const COMMANDS: Record<string, Command> = {
   migrate: { run: migrateCommand, usage: MIGRATE_USAGE, summary: 'apply database migrations (--check lists pending ones)' },
   'create-tenant': { run: createTenantCommand, usage: CREATE_TENANT_USAGE, summary: 'start provisioning a tenant (--wait to follow it)' },
   status: { run: statusCommand, usage: STATUS_USAGE, summary: "show a provisioning's status by slug or workflow id" },
+  suspend: { run: suspendCommand, usage: SUSPEND_USAGE, summary: 'suspend a tenant: status suspended, its users disabled (--reason)' },
+  reactivate: { run: reactivateCommand, usage: REACTIVATE_USAGE, summary: 'reactivate a suspended tenant and the users its suspension disabled' },
   cleanup: { run: cleanupCommand, usage: CLEANUP_USAGE, summary: 'list (--list) or remove half-made tenants a dead provisioning left' },
   dev: { run: devCommand, usage: DEV_USAGE, summary: 'run embedded PostgreSQL, a local Temporal server and the worker' },
 };

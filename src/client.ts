@@ -3,6 +3,7 @@ import {
   Client,
   Connection,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
   WorkflowNotFoundError,
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
@@ -10,7 +11,19 @@ import {
 import type { Config } from './config';
 import { payloadKeysRequired } from './config/payload-keys-required';
 import { toWorkflowInput, type CreateTenantRequest } from './contracts/tenant-request';
-import { invalidInput } from './contracts/errors';
+import { invalidInput, PROVISIONING_ERROR_TYPES, ProvisioningError, type ProvisioningErrorType } from './contracts/errors';
+import { failureSummary } from './contracts/failure-summary';
+import {
+  lifecycleWorkflowIdForSlug,
+  REACTIVATION_WORKFLOW_TYPE,
+  SUSPENSION_WORKFLOW_TYPE,
+  toReactivationInput,
+  toSuspensionInput,
+  type TenantReactivationInput,
+  type TenantReactivationResult,
+  type TenantSuspensionInput,
+  type TenantSuspensionResult,
+} from './contracts/tenant-suspension';
 import { normalizeSlug } from './contracts/validation';
 import { dataConverter } from './temporal/data-converter';
 import { temporalConnectConfig } from './temporal/connection-options';
@@ -18,6 +31,7 @@ import { getStateQuery, WORKFLOW_ID_PREFIX, WORKFLOW_TYPE, workflowIdForSlug, ty
 
 export type { ProvisioningState, TenantCreationInput, TenantCreationResult } from './contracts/tenant-creation';
 export { toWorkflowInput, type CreateTenantRequest } from './contracts/tenant-request';
+export type { TenantReactivationResult, TenantSuspensionResult } from './contracts/tenant-suspension';
 export { ProvisioningError } from './contracts/errors';
 export { loadConfig } from './config';
 
@@ -34,6 +48,15 @@ export class ProvisioningInProgressError extends Error {
   constructor(readonly slug: string, readonly workflowId: string) {
     super(`tenant '${slug}' is being provisioned by a different request (workflow ${workflowId}); wait for it to end, or use another slug`);
     this.name = 'ProvisioningInProgressError';
+  }
+}
+
+/** Another lifecycle workflow (a suspend, a reactivate) of the tenant is running; they never run at once. */
+export class LifecycleInProgressError extends Error {
+  readonly type = 'LifecycleInProgress';
+  constructor(readonly slug: string, readonly workflowId: string) {
+    super(`another suspend or reactivate of tenant '${slug}' is running (workflow ${workflowId}); try again when it has ended`);
+    this.name = 'LifecycleInProgressError';
   }
 }
 
@@ -116,6 +139,49 @@ export class ProvisioningClient {
     return handle;
   }
 
+  /**
+   * Suspends the tenant: status suspended with `reason`, every enabled user disabled; waits for the
+   * result. Idempotent: a suspended tenant's suspension in force is returned (alreadySuspended). Fails
+   * with ProvisioningError InvalidInput (slug, reason), TenantNotFound or TenantNotSuspendable (still
+   * being provisioned), or LifecycleInProgressError while another suspend/reactivate of it runs.
+   */
+  async suspend(slug: string, reason: string): Promise<TenantSuspensionResult> {
+    const input = toSuspensionInput({ slug, reason });
+    return this.runLifecycle<TenantSuspensionInput, TenantSuspensionResult>(SUSPENSION_WORKFLOW_TYPE, input);
+  }
+
+  /** Reactivates a suspended tenant and exactly the users its suspension disabled (idempotent: alreadyActive). Fails like suspend(). */
+  async reactivate(slug: string): Promise<TenantReactivationResult> {
+    return this.runLifecycle<TenantReactivationInput, TenantReactivationResult>(REACTIVATION_WORKFLOW_TYPE, toReactivationInput({ slug }));
+  }
+
+  /**
+   * Runs one lifecycle workflow under lifecycle-<slug> and waits for it. FAIL conflict policy: never
+   * attaches to a running one (it may be the opposite operation); ALLOW_DUPLICATE: a tenant is suspended
+   * and reactivated many times over its life.
+   */
+  private async runLifecycle<I extends { slug: string }, R>(workflowType: string, input: I): Promise<R> {
+    const workflowId = lifecycleWorkflowIdForSlug(input.slug);
+    let handle: WorkflowHandle<(input: I) => Promise<R>>;
+    try {
+      handle = await this.client.workflow.start<(input: I) => Promise<R>>(workflowType, {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      });
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new LifecycleInProgressError(input.slug, workflowId);
+      throw error;
+    }
+    try {
+      return await handle.result();
+    } catch (error) {
+      throw typedLifecycleFailure(error);
+    }
+  }
+
   /** The provisioning of the tenant whose slug is `slug` (normalized like normalizeSlug; InvalidInput when it is no slug). */
   handle(slug: string): WorkflowHandle<TenantCreationWorkflow> {
     return this.client.workflow.getHandle(provisioningWorkflowId({ slug }));
@@ -147,6 +213,14 @@ export function provisioningWorkflowId(lookup: { slug: string } | { workflowId: 
     throw invalidInput('workflowId', `must start with '${WORKFLOW_ID_PREFIX}' (a provisioning's workflow id is ${WORKFLOW_ID_PREFIX}<slug>)`);
   }
   return lookup.workflowId;
+}
+
+/** A lifecycle workflow's failure of one of our types as the ProvisioningError create-tenant's errors are. */
+function typedLifecycleFailure(error: unknown): unknown {
+  if (!(error instanceof WorkflowFailedError)) return error;
+  const { type, message } = failureSummary(error);
+  if (type && (PROVISIONING_ERROR_TYPES as readonly string[]).includes(type)) return new ProvisioningError(type as ProvisioningErrorType, message, 'slug');
+  return error;
 }
 
 async function statusOf(handle: WorkflowHandle<TenantCreationWorkflow>): Promise<ProvisioningStatus | undefined> {

@@ -18,7 +18,7 @@ export const EXIT = {
   UNAVAILABLE: 69,
   /** The installation is incomplete: the prebuilt workflow bundle is missing in production. */
   SOFTWARE: 70,
-  /** A resource another process holds: the health port is in use. */
+  /** A resource another process holds (the health port is in use), or try later (a tenant still being provisioned). */
   TEMP_FAILURE: 75,
   /** A dependency refuses our credentials: PostgreSQL's role or password, Temporal's API key or certificate. */
   NO_PERMISSION: 77,
@@ -39,5 +39,7 @@ export function exitCodeForSignal(signal: NodeJS.Signals): number {
 export function exitCodeForProvisioningFailure(type: string | undefined): number {
   if (type === 'InvalidInput' || type === 'EmailAlreadyInUse') return EXIT.DATA_ERROR;
   if (type === 'TenantAlreadyExists') return EXIT.ALREADY_EXISTS;
+  // suspend/reactivate of a tenant still being provisioned: it can be once provisioning has ended.
+  if (type === 'TenantNotSuspendable' || type === 'TenantNotSuspended') return EXIT.TEMP_FAILURE;
   return EXIT.FAILURE;
 }

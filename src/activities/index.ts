@@ -14,9 +14,11 @@ import {
   type RollbackOptions,
   type SetupTenantDataResult,
 } from '../db/tenant-operations';
+import { reactivateTenantInDB, suspendTenantInDB } from '../db/suspension-operations';
 import type { BeforeCommit } from '../db/transaction';
 import { createAdminUserInDB, rollbackUserInDB, type CreateAdminUserInput, type CreateAdminUserResult } from '../db/user-operations';
 import { requestIdempotencyKey } from '../contracts/tenant-creation';
+import type { TenantReactivationInput, TenantReactivationResult, TenantSuspensionInput, TenantSuspensionResult } from '../contracts/tenant-suspension';
 import { toActivityFailure } from './failures';
 import { currentRun, runStep } from './step-runner';
 
@@ -56,6 +58,23 @@ async function rollbackOwnTenant(
   // Nothing to delete; the step still runs its pre-COMMIT work (its run record, the cancellation check).
   await knex.transaction((trx) => beforeCommit(trx, 0));
   return 0;
+}
+
+/**
+ * A lifecycle step (suspend, reactivate): not a provisioning run, so no run record; logged through the
+ * activity context and its errors mapped like every step's (permanent ones non-retryable, typed).
+ */
+async function lifecycleStep<T>(step: string, slug: unknown, operation: () => Promise<T>, summary: (result: T) => Record<string, unknown>): Promise<T> {
+  const { log } = Context.current();
+  try {
+    const result = await operation();
+    log.info(`${step} done`, { step, slug, ...summary(result) });
+    return result;
+  } catch (error) {
+    const failure = toActivityFailure(error);
+    log.warn(`${step} failed`, { step, slug, error: (failure as Error).message });
+    throw failure;
+  }
 }
 
 /**
@@ -131,6 +150,16 @@ export function createActivities({ knex, bcryptCost, runs }: ActivityDependencie
         summary: (deleted) => ({ deleted }),
         changes: compensating,
       });
+    },
+
+    /** Suspends the tenant (idempotent: a suspended tenant's suspension in force is returned). Logs no reason text. */
+    suspendTenant(input: TenantSuspensionInput): Promise<TenantSuspensionResult> {
+      return lifecycleStep('suspendTenant', input.slug, () => suspendTenantInDB(knex, input), (r) => ({ tenantId: r.tenantId, usersDisabled: r.usersDisabled, alreadySuspended: r.alreadySuspended }));
+    },
+
+    /** Reactivates the tenant, re-enabling exactly the users its suspension disabled (idempotent). */
+    reactivateTenant(input: TenantReactivationInput): Promise<TenantReactivationResult> {
+      return lifecycleStep('reactivateTenant', input.slug, () => reactivateTenantInDB(knex, input), (r) => ({ tenantId: r.tenantId, usersReenabled: r.usersReenabled, alreadyActive: r.alreadyActive }));
     },
 
     /** Records how a run that did not complete ended (compensated, or compensation_failed) and where it failed. */

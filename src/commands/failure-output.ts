@@ -1,4 +1,4 @@
-import { ProvisioningInProgressError, TemporalUnreachableError, TenantAlreadyProvisionedError } from '../client';
+import { LifecycleInProgressError, ProvisioningInProgressError, TemporalUnreachableError, TenantAlreadyProvisionedError } from '../client';
 import { ConfigError } from '../config';
 import { safeErrorMessage } from '../db/driver-errors';
 import { ProvisioningError } from '../contracts/errors';
@@ -35,6 +35,7 @@ export function failureOutput(error: unknown, command: string, usage: string): F
   if (error instanceof ProvisioningError) {
     return make(exitCodeForProvisioningFailure(error.type), error.type, error.message, error.type === 'InvalidInput' ? `invalid input: ${error.message}` : error.message, error.field);
   }
+  if (error instanceof LifecycleInProgressError) return make(EXIT.TEMP_FAILURE, error.type, error.message, error.message);
   if (error instanceof ProvisioningInProgressError) return make(EXIT.TEMP_FAILURE, error.type, error.message, error.message);
   if (error instanceof TemporalUnreachableError) return make(EXIT.UNAVAILABLE, error.name, error.message, `tenant-workflows ${command}: ${error.message}`);
   if (error instanceof TenantAlreadyProvisionedError) return make(EXIT.ALREADY_EXISTS, 'TenantAlreadyExists', error.message, error.message);

@@ -10,6 +10,10 @@ export const PROVISIONING_ERROR_TYPES = [
   'TenantNotFound',
   'TenantNotSetUp',
   'TenantAlreadyActive',
+  /** Suspend of a tenant that is still being provisioned (or otherwise not active or suspended). */
+  'TenantNotSuspendable',
+  /** Reactivate of a tenant that is neither suspended nor active (still being provisioned). */
+  'TenantNotSuspended',
 ] as const;
 export type ProvisioningErrorType = (typeof PROVISIONING_ERROR_TYPES)[number];
 

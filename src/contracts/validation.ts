@@ -39,6 +39,13 @@ function boundedText(field: string, value: unknown, max: number): string {
   return text;
 }
 
+const REASON_MAX = 500;
+
+/** Why a tenant is suspended: 1-500 characters after trimming, no control or invisible characters. */
+export function normalizeSuspensionReason(value: unknown): string {
+  return boundedText('reason', value, REASON_MAX);
+}
+
 /** A tenant's display name: 1-100 characters after trimming, no control or invisible characters. */
 export function normalizeTenantName(value: unknown): string {
   return boundedText('name', value, NAME_MAX);

@@ -182,7 +182,7 @@ export const USER_TABLES_CHILDREN_FIRST: readonly TenantTable[] = ['user_roles',
 
 /**
  * Deletes rows of one tenant from `tables` (children first) in one transaction, after locking the
- * tenant row. A missing tenant is a no-op; an active one is refused unless forced. Errors propagate.
+ * tenant row. A missing tenant is a no-op; an active or suspended one is refused unless forced. Errors propagate.
  * Returns the number of rows deleted.
  */
 export async function deleteTenantRows(knex: Knex, tenantId: string, tables: readonly TenantTable[], options: RollbackCall): Promise<number> {
@@ -190,8 +190,9 @@ export async function deleteTenantRows(knex: Knex, tenantId: string, tables: rea
   return transaction(knex, async (trx) => {
     const tenant = await lockTenant(trx, tenantId);
     if (!tenant) return 0;
-    if (tenant.status === 'active' && !options.force) {
-      throw new ProvisioningError('TenantAlreadyActive', `tenant ${tenantId} is active; refusing to roll it back without force`);
+    // Only a tenant still being provisioned is rolled back: an active or suspended one only when forced.
+    if (tenant.status !== 'provisioning' && !options.force) {
+      throw new ProvisioningError('TenantAlreadyActive', `tenant ${tenantId} is ${tenant.status}; refusing to roll it back without force`);
     }
     return deleteRowsOfLockedTenant(trx, tenantId, tables);
   }, options.beforeCommit);

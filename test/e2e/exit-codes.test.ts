@@ -60,16 +60,21 @@ describe('every command exits with the code of its documented case', () => {
       expectExit(['status', '--no-such-option'], process.env, EXIT.USAGE),
       expectExit(['worker', '--no-such-option'], process.env, EXIT.USAGE),
       expectExit(['cleanup'], process.env, EXIT.USAGE),
+      expectExit(['suspend', 'acme'], process.env, EXIT.USAGE),
+      expectExit(['reactivate'], process.env, EXIT.USAGE),
       expectExit(['dev', '--db-port', 'abc'], devEnv, EXIT.USAGE),
     ]);
     expect(generated.stderr).toContain('temporary password is generated, and it is shown only by --wait');
   });
 
   it('65: invalid input, also as JSON on stdout with --json', async () => {
-    const [status] = await Promise.all([
+    const [status, , reason] = await Promise.all([
       expectExit(['status', 'Not A Slug!', '--json'], process.env, EXIT.DATA_ERROR),
       expectExit(['create-tenant', '--name', 'Acme', ...ADMIN.slice(0, 1), 'nope', ...ADMIN.slice(2), '--wait'], process.env, EXIT.DATA_ERROR),
+      expectExit(['suspend', 'acme', '--reason', '  ', '--json'], process.env, EXIT.DATA_ERROR),
+      expectExit(['reactivate', 'Not A Slug!'], process.env, EXIT.DATA_ERROR),
     ]);
+    expect(JSON.parse(reason.stdout)).toEqual({ error: { type: 'InvalidInput', message: expect.any(String), field: 'reason' } });
     expect(status.stderr).toBe('');
     expect(JSON.parse(status.stdout)).toEqual({ error: { type: 'InvalidInput', message: expect.any(String), field: 'slug' } });
   });
@@ -104,6 +109,8 @@ describe('every command exits with the code of its documented case', () => {
       expectExit(['worker'], { ...withoutKeys, HTTP_PORT: String(await freePort()) }, EXIT.CONFIG),
       expectExit(['status', 'acme'], withoutKeys, EXIT.CONFIG),
       expectExit(['cleanup', '--list'], withoutKeys, EXIT.CONFIG),
+      expectExit(['suspend', 'acme', '--reason', 'unpaid'], withoutKeys, EXIT.CONFIG),
+      expectExit(['reactivate', 'acme'], withoutKeys, EXIT.CONFIG),
     ]);
     expect(worker.stderr).toContain('PAYLOAD_ENCRYPTION_KEYS: required by the worker');
     expect(create.stderr).toBe('');
