@@ -51,6 +51,9 @@ it('lists in the README exactly the codes src/exit-codes.ts defines (and the sig
   expect([...table.keys()].sort((a, b) => a - b)).toEqual([...Object.values(EXIT), 130, 143].sort((a, b) => a - b));
 });
 
+// Each case starts several CLI processes (ts-node, from source) at once: on two busy cores that takes a while.
+jest.setTimeout(150_000);
+
 describe('every command exits with the code of its documented case', () => {
   it('64: unknown command or option, a refused combination', async () => {
     const [generated] = await Promise.all([
