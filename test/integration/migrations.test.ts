@@ -2,10 +2,16 @@ import type { Knex } from 'knex';
 import { destroyAdminConnection } from '../../src/db/admin';
 import { migrateDown, migrateLatest, migrateRollbackAll, migrateTo, migrationDatabases, migrationStatus, type MigrationDatabases } from '../../src/db/migrate';
 import { MIGRATIONS } from '../../src/db/migrations';
+import { testingOnCitus } from '../support/citus-cluster';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 
 const TENANT_TABLES = ['permissions', 'role_permissions', 'roles', 'tenant_settings', 'tenants', 'user_roles', 'users'];
 const TENANT_SCOPED = TENANT_TABLES.filter((t) => t !== 'tenants');
+/** On Citus the distribution migration adds the reference tables keeping slugs, keys and internal emails unique across tenants. */
+const ON_CITUS = testingOnCitus();
+const TENANT_SCHEMA_TABLES = ON_CITUS ? [...TENANT_TABLES, 'internal_user_emails', 'tenant_lookup'].sort() : TENANT_TABLES;
+/** On Citus `tenants` itself references its lookup row. */
+const REFERENCING = ON_CITUS ? TENANT_TABLES : TENANT_SCOPED;
 const ALL_NAMES = MIGRATIONS.map((m) => m.name);
 
 let scratch: ScratchDatabase;
@@ -45,7 +51,7 @@ describe('migrations on a fresh database', () => {
     expect(await migrateLatest(db, scratch.config)).toEqual(ALL_NAMES);
     expect(await migrationStatus(db, scratch.config)).toEqual({ current: ALL_NAMES.at(-1), applied: ALL_NAMES, pending: [] });
     expect(await migrateLatest(db, scratch.config)).toEqual([]);
-    expect(await tables()).toEqual({ public: TENANT_TABLES, tenant_workflows: ['provisioning_runs'] });
+    expect(await tables()).toEqual({ public: TENANT_SCHEMA_TABLES, tenant_workflows: ['provisioning_runs'] });
   });
 
   it('lead every tenant-scoped primary key with tenant', async () => {
@@ -61,7 +67,7 @@ describe('migrations on a fresh database', () => {
     const { rows } = await knex.raw<{ rows: { table: string }[] }>(`
       SELECT DISTINCT c.conrelid::regclass::text AS table FROM pg_constraint c
       WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace`);
-    expect(rows.map((r) => r.table).sort()).toEqual(TENANT_SCOPED);
+    expect(rows.map((r) => r.table).sort()).toEqual(REFERENCING);
   });
 
   it('grant DB_USER_SERVER row access to the tenant tables, read access to the run records, and no DDL', async () => {
@@ -92,6 +98,6 @@ describe('migrations on a fresh database', () => {
     expect(await tables()).toEqual({});
     expect((await migrationStatus(db, scratch.config)).pending).toEqual(ALL_NAMES);
     await migrateLatest(db, scratch.config);
-    expect(await tables()).toEqual({ public: TENANT_TABLES, tenant_workflows: ['provisioning_runs'] });
+    expect(await tables()).toEqual({ public: TENANT_SCHEMA_TABLES, tenant_workflows: ['provisioning_runs'] });
   });
 });

@@ -7,11 +7,13 @@ import { destroyAdminConnection } from '../../src/db/admin';
 import { migrateLatest, migrationDatabases } from '../../src/db/migrate';
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
 import { startLocalTemporal } from '../../src/dev/local-temporal';
+import { startCitusCoordinator, testingOnCitus } from './citus-cluster';
 import { harnessLog, harnessState } from './harness-state';
 import { createScratchDatabase } from './scratch-database';
 
 /**
- * Provides a real PostgreSQL (a throwaway database on DB_HOST, else embedded-postgres) with the
+ * Provides a real PostgreSQL (TEST_DATABASE=citus: a Citus cluster, see citus-cluster.ts; else a throwaway
+ * database on DB_HOST, else embedded-postgres) with the
  * migrations applied, and a real Temporal server (TEMPORAL_ADDRESS, else a local dev server).
  * Everything is passed to the tests through DB_* and TEMPORAL_ADDRESS in process.env.
  */
@@ -21,7 +23,14 @@ export default async function globalSetup(): Promise<void> {
   process.env.BCRYPT_COST ||= '10';
   process.env.PAYLOAD_ENCRYPTION_KEYS ||= `test:${randomBytes(32).toString('base64')}`;
 
-  if (process.env.DB_HOST) {
+  if (testingOnCitus()) {
+    const citus = await startCitusCoordinator(harnessLog);
+    stops.push(citus.stop);
+    Object.assign(process.env, { DB_HOST: citus.host, DB_PORT: String(citus.port), DB_USER_ADMIN: citus.user });
+    if (citus.password) process.env.DB_PASSWORD_ADMIN = citus.password;
+    else delete process.env.DB_PASSWORD_ADMIN;
+    harnessLog(`PostgreSQL: Citus coordinator ${citus.host}:${citus.port}, throwaway databases distributed over its workers`);
+  } else if (process.env.DB_HOST) {
     harnessLog(`PostgreSQL: throwaway database on ${process.env.DB_HOST}:${process.env.DB_PORT ?? 5432}`);
   } else {
     const dataDir = mkdtempSync(join(tmpdir(), 'tenant-workflows-pg-'));
