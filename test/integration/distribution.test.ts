@@ -118,7 +118,8 @@ citusOnly('on Citus', () => {
     expect(dml.length).toBeGreaterThan(15);
     const plans: Array<{ sql: string; tasks: string }> = [];
     for (const { sql, bindings } of dml) {
-      const { rows } = await knex.raw<{ rows: { 'QUERY PLAN': string }[] }>(`EXPLAIN ${sql}`, bindings as Knex.RawBinding[]);
+      // knex reports the statement as sent, with pg's $n placeholders, numbered in order of the bindings.
+      const { rows } = await knex.raw<{ rows: { 'QUERY PLAN': string }[] }>(`EXPLAIN ${sql.replace(/\$\d+/g, '?')}`, bindings as Knex.RawBinding[]);
       const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
       plans.push({ sql, tasks: /Task Count: (\d+)/.exec(plan)?.[1] ?? `no Citus plan:\n${plan}` });
     }

@@ -32,6 +32,7 @@ afterAll(async () => {
 async function tables(connection: Knex = knex): Promise<Record<string, string[]>> {
   const rows = await connection('information_schema.tables')
     .whereIn('table_schema', ['public', 'tenant_workflows'])
+    .where('table_type', 'BASE TABLE') // not the views the citus extension adds to public
     .whereNot('table_name', 'like', '%_migrations%')
     .orderBy('table_name')
     .select<{ table_schema: string; table_name: string }[]>('table_schema', 'table_name');

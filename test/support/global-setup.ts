@@ -18,6 +18,17 @@ import { createScratchDatabase } from './scratch-database';
  * Everything is passed to the tests through DB_* and TEMPORAL_ADDRESS in process.env.
  */
 export default async function globalSetup(): Promise<void> {
+  try {
+    await setUp();
+  } catch (error) {
+    // Jest runs no global teardown after a failed setup: stop what was started (a Citus cluster) here.
+    const { stops } = harnessState();
+    while (stops.length > 0) await stops.shift()?.().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function setUp(): Promise<void> {
   const { stops } = harnessState();
   process.env.DB_USER_SERVER ||= 'tenant_workflows_app';
   process.env.BCRYPT_COST ||= '10';

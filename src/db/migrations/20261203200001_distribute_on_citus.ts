@@ -15,6 +15,9 @@ export const distributeOnCitus = defineMigration({
   async up(context) {
     if (!(await citusInstalled(context.knex))) return;
     const { knex, table, grant } = context;
+    // One connection per worker for the whole migration: the foreign key to a reference table cannot follow
+    // parallel (multi-connection) operations on distributed tables in the same transaction.
+    await knex.raw("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'");
     await knex.raw(
       `CREATE TABLE ?? (
          tenant uuid PRIMARY KEY,
@@ -44,6 +47,7 @@ export const distributeOnCitus = defineMigration({
   async down(context) {
     const { knex, table } = context;
     if (!(await tableExists(knex, table('tenant_lookup')))) return;
+    await knex.raw("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'");
     await knex.raw('ALTER TABLE ?? DROP CONSTRAINT tenants_lookup_fk', [table('tenants')]);
     // Undistributes `tenants` and every table joined to it by foreign keys: all the tenant tables.
     await knex.raw('SELECT undistribute_table(?, cascade_via_foreign_keys => true)', [table('tenants')]);
