@@ -31,7 +31,7 @@ describe('getAdminConnection', () => {
     try {
       // Kill the idle pooled connection from another session, as an operator or a failover would.
       const killed = await withMaintenanceConnection(loadConfig(process.env).db, (other) =>
-        other.raw<{ rows: { ok: boolean }[] }>('SELECT pg_terminate_backend(?) AS ok', [killedPid]),
+        other.raw<{ rows: { ok: boolean }[] }>('SELECT pg_terminate_backend(?::int) AS ok', [killedPid]),
       );
       expect(killed.rows[0]?.ok).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -5,6 +5,7 @@ import { destroyAdminConnection, getAdminConnection, withMaintenanceConnection }
 import { createTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-operations';
 import { createAdminUserInDB } from '../../src/db/user-operations';
 import { runCli } from '../support/run-cli';
+import { onEveryWorker, testingOnCitus } from '../support/citus-cluster';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 import { adminInput, tenantInput, TEST_BCRYPT_COST } from '../support/tenant-fixtures';
 
@@ -40,6 +41,8 @@ beforeAll(async () => {
     await k.raw(`CREATE ROLE ?? LOGIN PASSWORD '${adminPassword}'`, [adminRole]);
     await k.raw('ALTER DATABASE ?? OWNER TO ??', [scratch.name, adminRole]);
   });
+  // Citus distributes the tables as the admin role: it must own the database's copy on every worker too.
+  if (testingOnCitus()) await onEveryWorker(base.db, (k) => k.raw('ALTER DATABASE ?? OWNER TO ??', [scratch.name, adminRole]));
 });
 afterAll(async () => {
   await destroyAdminConnection();

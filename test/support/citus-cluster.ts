@@ -131,3 +131,9 @@ export async function dropOnWorkers(db: DatabaseConfig, name: string): Promise<v
 }
 
 export const testingOnCitus = (): boolean => process.env.TEST_DATABASE === 'citus';
+
+/** Runs fn on the maintenance database of every worker of the cluster (for what Citus does not propagate). */
+export async function onEveryWorker(db: DatabaseConfig, fn: (maintenance: import('knex').Knex) => Promise<unknown>): Promise<void> {
+  const { workers } = await clusterNodes(db);
+  for (const worker of workers) await withMaintenanceConnection(onNode(db, worker), fn);
+}
