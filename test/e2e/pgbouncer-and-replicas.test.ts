@@ -5,6 +5,7 @@ import { pgbouncerInstalled, startPgBouncer, type PgBouncer } from '../support/p
 import { tenantRequest } from '../support/provisioning-worker';
 import { runCli } from '../support/run-cli';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
+import { waitFor } from '../support/wait-for';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
 /**
@@ -84,6 +85,8 @@ describeWithBouncer(`${REPLICAS} worker processes through PgBouncer (transaction
 
   it('provisions concurrently with no duplicate, concurrent requests for one slug give one tenant, within PgBouncer’s server connections', async () => {
     for (let i = 0; i < REPLICAS; i++) workers.push(await startWorkerProcess(env));
+    // Readiness per replica: each one polls and reaches the database through PgBouncer.
+    for (const worker of workers) await waitFor(async () => (await fetch(`${worker.baseUrl}/readyz`)).status === 200, `replica ${worker.baseUrl} ready`, 60_000);
     const { client, close } = await connectProvisioningClient(loadConfig(env));
     let peak = 0;
     const sampling = setInterval(() => void serverSessions().then((n) => (peak = Math.max(peak, n)), () => undefined), 100);
@@ -110,6 +113,9 @@ describeWithBouncer(`${REPLICAS} worker processes through PgBouncer (transaction
     // REPLICAS x DB_POOL_MAX client connections, at most BOUNCER_POOL server connections (+1: this test's own check through PgBouncer).
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(BOUNCER_POOL + 1);
-    for (const worker of workers) expect(await worker.stop()).toBe(0);
+    for (const worker of workers) {
+      const code = await worker.stop();
+      if (code !== 0) throw new Error(`a replica exited ${code} on SIGTERM:\n${worker.output().slice(-3000)}`);
+    }
   }, 180_000);
 });
