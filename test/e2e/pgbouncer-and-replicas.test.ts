@@ -57,7 +57,7 @@ beforeAll(async () => {
   };
 }, 60_000);
 afterAll(async () => {
-  await Promise.all(workers.map((w) => (w.child.exitCode === null ? w.stop('SIGKILL') : undefined)));
+  await Promise.all(workers.filter((w) => w.child.exitCode === null).map((w) => w.stop('SIGKILL')));
   await bouncer?.stop();
   await scratch?.drop();
 });
