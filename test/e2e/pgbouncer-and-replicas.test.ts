@@ -110,6 +110,7 @@ describeWithBouncer(`${REPLICAS} worker processes through PgBouncer (transaction
       clearInterval(sampling);
       await close();
     }
+    process.stderr.write(`[pgbouncer test] peak server backends on the database: ${peak}\n`);
     // REPLICAS x DB_POOL_MAX client connections, at most BOUNCER_POOL server connections (+1: this test's own check through PgBouncer).
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(BOUNCER_POOL + 1);
