@@ -50,8 +50,9 @@ export async function populatedTablesDroppedBy(db: MigrationDatabases, config: C
     } finally {
       await trx.rollback();
     }
+    // `SELECT 1`, not an empty select list: Citus cannot plan `SELECT FROM` a distributed table.
     for (const name of dropped) {
-      const { rows } = await knex.raw<{ rows: { populated: boolean }[] }>(`SELECT EXISTS (SELECT FROM ${name}) AS populated`);
+      const { rows } = await knex.raw<{ rows: { populated: boolean }[] }>(`SELECT EXISTS (SELECT 1 FROM ${name}) AS populated`);
       if (rows[0]?.populated) populated.push(name);
     }
   }

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { assertAdminEmailFree } from './admin-email';
 import { ProvisioningError } from '../contracts/errors';
+import { lookupTable, usesLookupTables } from './citus';
 import { tenantTable, type TenantTable } from './tenant-tables';
 import { transaction, type BeforeCommit } from './transaction';
 import { expandGrants, TENANT_SEED, type TenantSeed } from '../contracts/tenant-seed';
@@ -65,15 +67,32 @@ export async function createTenantInDB(knex: Knex, input: CreateTenantInput, bef
     throw new ProvisioningError('InvalidInput', 'idempotencyKey is required', 'idempotencyKey');
   }
   const adminEmail = input.adminEmail === undefined ? undefined : normalizeEmail('email', input.adminEmail);
+  const lookup = await usesLookupTables(knex);
   return transaction(knex, async (trx) => {
-    const result = await insertOrFindTenant(trx, tenant, input);
-    if (adminEmail !== undefined) await assertAdminEmailFree(trx, adminEmail, result.tenantId);
+    const result = await insertOrFindTenant(trx, tenant, input, lookup);
+    if (adminEmail !== undefined) await assertAdminEmailFree(trx, adminEmail, result.tenantId, lookup);
     return result;
   }, beforeCommit);
 }
 
-async function insertOrFindTenant(trx: Knex.Transaction, tenant: NormalizedTenant, input: CreateTenantInput): Promise<CreateTenantResult> {
+/**
+ * `lookup` (Citus): the slug and key are claimed in the reference table tenant_lookup first, whose unique
+ * indexes span all tenants and serialize racing claims the way the plain schema's indexes on `tenants` do;
+ * the tenant row (its id chosen here, so the insert routes to one shard) follows only a won claim.
+ */
+async function insertOrFindTenant(trx: Knex.Transaction, tenant: NormalizedTenant, input: CreateTenantInput, lookup: boolean): Promise<CreateTenantResult> {
   const insert = async () => {
+    if (lookup) {
+      const tenantId = randomUUID();
+      const [claimed] = await trx(lookupTable(trx, 'tenant_lookup'))
+        .insert({ tenant: tenantId, slug: tenant.slug, idempotency_key: input.idempotencyKey })
+        .onConflict()
+        .ignore()
+        .returning<{ tenant: string }[]>('tenant');
+      if (!claimed) return undefined;
+      await tenantTable(trx, 'tenants').insert({ tenant: tenantId, slug: tenant.slug, name: tenant.name, contact_email: tenant.contactEmail, idempotency_key: input.idempotencyKey });
+      return tenantId;
+    }
     const [row] = await tenantTable(trx, 'tenants')
       .insert({ slug: tenant.slug, name: tenant.name, contact_email: tenant.contactEmail, idempotency_key: input.idempotencyKey })
       .onConflict()
@@ -84,13 +103,10 @@ async function insertOrFindTenant(trx: Knex.Transaction, tenant: NormalizedTenan
   const inserted = await insert();
   if (inserted) return { tenantId: inserted, slug: tenant.slug, created: true };
 
-  const existing = await tenantTable(trx, 'tenants')
-    .where({ slug: tenant.slug })
-    .forUpdate()
-    .first<ExistingTenant | undefined>('tenant', 'idempotency_key', 'status', 'created_at');
+  const existing = await lockTenantBySlug(trx, tenant.slug, lookup);
   if (existing?.idempotency_key === input.idempotencyKey) return { tenantId: existing.tenant, slug: tenant.slug, created: false };
   if (existing && isLeftByDeadRun(existing, input)) {
-    await deleteRowsOfLockedTenant(trx, existing.tenant, TENANT_TABLES_CHILDREN_FIRST);
+    await deleteRowsOfLockedTenant(trx, existing.tenant, TENANT_TABLES_CHILDREN_FIRST, lookup);
     const tenantId = await insert();
     if (tenantId) return { tenantId, slug: tenant.slug, created: true, supersededTenantId: existing.tenant };
   }
@@ -119,6 +135,15 @@ interface ExistingTenant {
   idempotency_key: string;
   status: string;
   created_at: Date;
+}
+
+/** The tenant holding `slug`, its row locked. With the lookup, found there first so the lock routes to the tenant's shard. */
+async function lockTenantBySlug(trx: Knex.Transaction, slug: string, lookup: boolean): Promise<ExistingTenant | undefined> {
+  const columns = ['tenant', 'idempotency_key', 'status', 'created_at'];
+  if (!lookup) return tenantTable(trx, 'tenants').where({ slug }).forUpdate().first<ExistingTenant | undefined>(...columns);
+  const held = await trx(lookupTable(trx, 'tenant_lookup')).where({ slug }).forUpdate().first<{ tenant: string } | undefined>('tenant');
+  if (!held) return undefined;
+  return tenantTable(trx, 'tenants').where({ tenant: held.tenant }).forUpdate().first<ExistingTenant | undefined>(...columns);
 }
 
 function seedRows(tenantId: string, seed: TenantSeed) {
@@ -187,6 +212,7 @@ export const USER_TABLES_CHILDREN_FIRST: readonly TenantTable[] = ['user_roles',
  */
 export async function deleteTenantRows(knex: Knex, tenantId: string, tables: readonly TenantTable[], options: RollbackCall): Promise<number> {
   requireUuid('tenantId', tenantId);
+  const lookup = await usesLookupTables(knex);
   return transaction(knex, async (trx) => {
     const tenant = await lockTenant(trx, tenantId);
     if (!tenant) return 0;
@@ -194,14 +220,20 @@ export async function deleteTenantRows(knex: Knex, tenantId: string, tables: rea
     if (tenant.status !== 'provisioning' && !options.force) {
       throw new ProvisioningError('TenantAlreadyActive', `tenant ${tenantId} is ${tenant.status}; refusing to roll it back without force`);
     }
-    return deleteRowsOfLockedTenant(trx, tenantId, tables);
+    return deleteRowsOfLockedTenant(trx, tenantId, tables, lookup);
   }, options.beforeCommit);
 }
 
-/** Deletes the tenant's rows from `tables`, children first, inside a transaction that holds the tenant row's lock. */
-async function deleteRowsOfLockedTenant(trx: Knex.Transaction, tenantId: string, tables: readonly TenantTable[]): Promise<number> {
+/**
+ * Deletes the tenant's rows from `tables`, children first, inside a transaction that holds the tenant row's
+ * lock. With the lookup (Citus), the lookup rows of what was deleted go too (after the rows referencing
+ * them); they are not counted.
+ */
+async function deleteRowsOfLockedTenant(trx: Knex.Transaction, tenantId: string, tables: readonly TenantTable[], lookup: boolean): Promise<number> {
   let deleted = 0;
   for (const table of tables) deleted += await tenantTable(trx, table).where({ tenant: tenantId }).delete();
+  if (lookup && tables.includes('users')) await trx(lookupTable(trx, 'internal_user_emails')).where({ tenant: tenantId }).delete();
+  if (lookup && tables.includes('tenants')) await trx(lookupTable(trx, 'tenant_lookup')).where({ tenant: tenantId }).delete();
   return deleted;
 }
 
@@ -212,7 +244,8 @@ export function rollbackTenantInDB(knex: Knex, tenantId: string, options: Rollba
 
 /** The tenant a provisioning request created (by its idempotency key), if it still exists. */
 export async function findTenantIdByIdempotencyKey(knex: Knex, idempotencyKey: string): Promise<string | undefined> {
-  const row = await tenantTable(knex, 'tenants').where({ idempotency_key: idempotencyKey }).first<{ tenant: string } | undefined>('tenant');
+  const source = (await usesLookupTables(knex)) ? knex(lookupTable(knex, 'tenant_lookup')) : tenantTable(knex, 'tenants');
+  const row = await source.where({ idempotency_key: idempotencyKey }).first<{ tenant: string } | undefined>('tenant');
   return row?.tenant;
 }
 
@@ -234,6 +267,12 @@ export async function tenantsStillProvisioning(knex: Knex, limit = 1000): Promis
 
 /** The tenant holding `slug`, with its status, if any. */
 export async function findTenantBySlug(knex: Knex, slug: string): Promise<{ tenantId: string; status: string } | undefined> {
-  const row = await tenantTable(knex, 'tenants').where({ slug }).first<{ tenant: string; status: string } | undefined>('tenant', 'status');
+  let where: { slug: string } | { tenant: string } = { slug };
+  if (await usesLookupTables(knex)) {
+    const held = await knex(lookupTable(knex, 'tenant_lookup')).where({ slug }).first<{ tenant: string } | undefined>('tenant');
+    if (!held) return undefined;
+    where = { tenant: held.tenant };
+  }
+  const row = await tenantTable(knex, 'tenants').where(where).first<{ tenant: string; status: string } | undefined>('tenant', 'status');
   return row && { tenantId: row.tenant, status: row.status };
 }

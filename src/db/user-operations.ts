@@ -5,6 +5,7 @@ import type { AdminUserInput } from '../contracts/tenant-creation';
 import { validatePassword } from '../contracts/passwords';
 import { generateTemporaryPassword, hashPassword } from '../domain/passwords';
 import { ConcurrentAttemptError, sqlState } from './errors';
+import { lookupTable, usesLookupTables } from './citus';
 import { deleteTenantRows, USER_TABLES_CHILDREN_FIRST, type RollbackCall } from './tenant-operations';
 import { tenantTable } from './tenant-tables';
 import { transaction, type BeforeCommit } from './transaction';
@@ -60,11 +61,12 @@ export async function createAdminUserInDB(
 
   const temporaryPassword = givenPassword === undefined ? generateTemporaryPassword() : undefined;
   const passwordHash = await hashPassword(givenPassword ?? temporaryPassword!, bcryptCost);
+  const lookup = await usesLookupTables(knex);
 
   try {
     return await transaction(
       knex,
-      (trx) => writeAdminUser(trx, { tenantId, email, firstName, lastName, passwordHash, temporaryPassword }, observed?.password_hash),
+      (trx) => writeAdminUser(trx, { tenantId, email, firstName, lastName, passwordHash, temporaryPassword, lookup }, observed?.password_hash),
       beforeCommit,
     );
   } catch (error) {
@@ -81,6 +83,8 @@ interface AdminUserRow {
   passwordHash: string;
   /** Set when the password was generated here (not given by the caller). */
   temporaryPassword: string | undefined;
+  /** Citus: internal emails are kept unique across tenants by the reference table internal_user_emails. */
+  lookup: boolean;
 }
 
 const CHANGED_MEANWHILE = 'the admin user changed while this attempt was hashing (another attempt of the step); retrying from the current row';
@@ -105,6 +109,7 @@ async function writeAdminUser(trx: Knex.Transaction, row: AdminUserRow, observed
 
 async function insertAdminUser(trx: Knex.Transaction, row: AdminUserRow): Promise<{ userId: string; created: boolean }> {
   const { tenantId, email, firstName, lastName, passwordHash, temporaryPassword } = row;
+  if (row.lookup) await claimInternalEmail(trx, tenantId, email);
   // No conflict target: every unique index arbitrates, so a racing attempt for the same user waits for
   // the winner and lands below instead of failing on the cross-tenant email index.
   const [inserted] = await tenantTable(trx, 'users')
@@ -119,6 +124,18 @@ async function insertAdminUser(trx: Knex.Transaction, row: AdminUserRow): Promis
   // one of ours was never stored, so it must not be delivered.
   if (temporaryPassword) throw new ConcurrentAttemptError(CHANGED_MEANWHILE);
   return { userId: existing.user_id, created: false };
+}
+
+/**
+ * Citus: takes the email in internal_user_emails for this tenant, or finds it already ours (a rerun). A
+ * racing claim of another tenant waits on the reference table's unique index and then sees ours.
+ */
+async function claimInternalEmail(trx: Knex.Transaction, tenantId: string, email: string): Promise<void> {
+  const emails = () => trx(lookupTable(trx, 'internal_user_emails'));
+  const [claimed] = await emails().insert({ email, tenant: tenantId }).onConflict().ignore().returning<{ email: string }[]>('email');
+  if (claimed) return;
+  const holder = await emails().where({ email }).first<{ tenant: string } | undefined>('tenant');
+  if (holder?.tenant !== tenantId) throw new ProvisioningError('EmailAlreadyInUse', EMAIL_IN_USE_MESSAGE);
 }
 
 /** Replaces an undelivered temporary password, only if the hash is still the one this attempt read. */

@@ -71,7 +71,7 @@ describe('the admin pool', () => {
       const { rows } = await database.admin.raw<{ rows: { pid: number }[] }>('SELECT pg_backend_pid() AS pid');
       const killedPid = rows[0]!.pid;
       // Kill the idle pooled connection from another session, as an operator or a failover would.
-      const killed = await withMaintenanceConnection(config.db, (other) => other.raw<{ rows: { ok: boolean }[] }>('SELECT pg_terminate_backend(?) AS ok', [killedPid]));
+      const killed = await withMaintenanceConnection(config.db, (other) => other.raw<{ rows: { ok: boolean }[] }>('SELECT pg_terminate_backend(?::int) AS ok', [killedPid]));
       expect(killed.rows[0]?.ok).toBe(true);
       await waitFor(async () => !(await sessionPids(scratch.name)).includes(killedPid), 'the killed session to end');
       const after = await database.admin.raw<{ rows: { pid: number }[] }>('SELECT pg_backend_pid() AS pid');

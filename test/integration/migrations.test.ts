@@ -4,9 +4,15 @@ import { openTestDatabase } from '../support/test-database';
 import { migrateDown, migrateLatest, migrateRollbackAll, migrateTo, migrationStatus } from '../../src/db/migrate';
 import { MIGRATIONS } from '../../src/db/migrations';
 import { createScratchDatabase, type ScratchDatabase } from '../harness/scratch-database';
+import { testingOnCitus } from '../harness/citus-cluster';
 
 const TENANT_TABLES = ['permissions', 'role_permissions', 'roles', 'tenant_settings', 'tenants', 'user_roles', 'users'];
 const TENANT_SCOPED = TENANT_TABLES.filter((t) => t !== 'tenants');
+/** On Citus the distribution migration adds the reference tables keeping slugs, keys and internal emails unique across tenants. */
+const ON_CITUS = testingOnCitus();
+const TENANT_SCHEMA_TABLES = ON_CITUS ? [...TENANT_TABLES, 'internal_user_emails', 'tenant_lookup'].sort() : TENANT_TABLES;
+/** On Citus `tenants` itself references its lookup row. */
+const REFERENCING = ON_CITUS ? TENANT_TABLES : TENANT_SCOPED;
 const ALL_NAMES = MIGRATIONS.map((m) => m.name);
 
 let scratch: ScratchDatabase;
@@ -27,6 +33,7 @@ afterAll(async () => {
 async function tables(connection: Knex = knex): Promise<Record<string, string[]>> {
   const rows = await connection('information_schema.tables')
     .whereIn('table_schema', ['public', 'tenant_workflows'])
+    .where('table_type', 'BASE TABLE') // not the views the citus extension adds to public
     .whereNot('table_name', 'like', '%_migrations%')
     .orderBy('table_name')
     .select<{ table_schema: string; table_name: string }[]>('table_schema', 'table_name');
@@ -46,7 +53,7 @@ describe('migrations on a fresh database', () => {
     expect(await migrateLatest(db, scratch.config)).toEqual(ALL_NAMES);
     expect(await migrationStatus(db, scratch.config)).toEqual({ current: ALL_NAMES.at(-1), applied: ALL_NAMES, pending: [] });
     expect(await migrateLatest(db, scratch.config)).toEqual([]);
-    expect(await tables()).toEqual({ public: TENANT_TABLES, tenant_workflows: ['provisioning_runs'] });
+    expect(await tables()).toEqual({ public: TENANT_SCHEMA_TABLES, tenant_workflows: ['provisioning_runs'] });
   });
 
   it('lead every tenant-scoped primary key with tenant', async () => {
@@ -62,7 +69,7 @@ describe('migrations on a fresh database', () => {
     const { rows } = await knex.raw<{ rows: { table: string }[] }>(`
       SELECT DISTINCT c.conrelid::regclass::text AS table FROM pg_constraint c
       WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace`);
-    expect(rows.map((r) => r.table).sort()).toEqual(TENANT_SCOPED);
+    expect(rows.map((r) => r.table).sort()).toEqual(REFERENCING);
   });
 
   it('grant DB_USER_SERVER row access to the tenant tables, read access to the run records, and no DDL', async () => {
@@ -93,6 +100,6 @@ describe('migrations on a fresh database', () => {
     expect(await tables()).toEqual({});
     expect((await migrationStatus(db, scratch.config)).pending).toEqual(ALL_NAMES);
     await migrateLatest(db, scratch.config);
-    expect(await tables()).toEqual({ public: TENANT_TABLES, tenant_workflows: ['provisioning_runs'] });
+    expect(await tables()).toEqual({ public: TENANT_SCHEMA_TABLES, tenant_workflows: ['provisioning_runs'] });
   });
 });

@@ -33,7 +33,7 @@ describe('recordRunOutcome', () => {
         'recordRunOutcome waiting on the lock',
         10_000,
       );
-      await trx.raw('SELECT pg_cancel_backend(?)', [blocked]);
+      await trx.raw('SELECT pg_cancel_backend(?::int)', [blocked]);
       const error = await recording;
       expect(error).toBeInstanceOf(ApplicationFailure);
       expect(error).toMatchObject({ type: TRANSIENT_DATABASE_ERROR, nonRetryable: false });

@@ -7,6 +7,7 @@ import { createTenantInDB, setupTenantDataInDB } from '../../src/db/tenant-opera
 import { createAdminUserInDB } from '../../src/db/user-operations';
 import { runCli } from '../support/run-cli';
 import { createScratchDatabase, type ScratchDatabase } from '../harness/scratch-database';
+import { onEveryWorker, testingOnCitus } from '../harness/citus-cluster';
 import { adminInput, tenantInput, TEST_BCRYPT_COST } from '../support/tenant-fixtures';
 
 /**
@@ -36,6 +37,8 @@ beforeAll(async () => {
     await k.raw(`CREATE ROLE ?? LOGIN PASSWORD '${adminPassword}'`, [adminRole]);
     await k.raw('ALTER DATABASE ?? OWNER TO ??', [scratch.name, adminRole]);
   });
+  // Citus distributes the tables as the admin role: it must own the database's copy on every worker too.
+  if (testingOnCitus()) await onEveryWorker(base.db, (k) => k.raw('ALTER DATABASE ?? OWNER TO ??', [scratch.name, adminRole]));
 });
 afterAll(async () => {
   await scratch.drop();

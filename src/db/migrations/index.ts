@@ -7,11 +7,12 @@ import { createUsers } from './20261121000003_create_users';
 import { createProvisioningRuns } from './20261121100001_create_provisioning_runs';
 import { runStatusAbandoned } from './20261203100001_run_status_abandoned';
 import { tenantSuspension } from './20261203200001_tenant_suspension';
+import { distributeOnCitus } from './20261203210001_distribute_on_citus';
 
 export type { Migration, MigrationSchemas, MigrationTarget } from './migration';
 
 /** Every migration, oldest first. Listed here (not discovered on disk) so ts-node, jest and the build all see the same set. */
-export const MIGRATIONS: readonly Migration[] = [createTenants, createRolesAndPermissions, createUsers, createProvisioningRuns, runStatusAbandoned, tenantSuspension];
+export const MIGRATIONS: readonly Migration[] = [createTenants, createRolesAndPermissions, createUsers, createProvisioningRuns, runStatusAbandoned, tenantSuspension, distributeOnCitus];
 
 /** The schemas and grantee the migrations of `config` run with. */
 export function configuredMigrationSource(target: MigrationTarget, config: Config): Knex.MigrationSource<Migration> {
