@@ -2,6 +2,7 @@
 // First, before the modules below take their time to load: SIGTERM/SIGINT handlers (PID 1 has no default ones).
 import './lifecycle/install-stop-signals';
 import { cleanupCommand, CLEANUP_USAGE } from './commands/cleanup';
+import { codecServerCommand, CODEC_SERVER_USAGE } from './commands/codec-server';
 import { createTenantCommand, CREATE_TENANT_USAGE } from './commands/create-tenant';
 import { devCommand, DEV_USAGE } from './commands/dev';
 import { failureOutput } from './commands/failure-output';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   'create-tenant': { run: createTenantCommand, usage: CREATE_TENANT_USAGE, summary: 'start provisioning a tenant (--wait to follow it)' },
   status: { run: statusCommand, usage: STATUS_USAGE, summary: "show a provisioning's status by slug or workflow id" },
   cleanup: { run: cleanupCommand, usage: CLEANUP_USAGE, summary: 'list (--list) or remove half-made tenants a dead provisioning left' },
+  'codec-server': { run: codecServerCommand, usage: CODEC_SERVER_USAGE, summary: 'decode (and redact) workflow payloads for the Temporal Web UI and CLI' },
   dev: { run: devCommand, usage: DEV_USAGE, summary: 'run embedded PostgreSQL, a local Temporal server and the worker' },
 };
 
