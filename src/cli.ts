@@ -5,6 +5,7 @@ import { cleanupCommand, CLEANUP_USAGE } from './commands/cleanup';
 import { codecServerCommand, CODEC_SERVER_USAGE } from './commands/codec-server';
 import { createTenantCommand, CREATE_TENANT_USAGE } from './commands/create-tenant';
 import { devCommand, DEV_USAGE } from './commands/dev';
+import { doctorCommand, DOCTOR_USAGE } from './commands/doctor';
 import { failureOutput } from './commands/failure-output';
 import { migrateCommand, MIGRATE_USAGE } from './commands/migrate';
 import { statusCommand, STATUS_USAGE } from './commands/status';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   status: { run: statusCommand, usage: STATUS_USAGE, summary: "show a provisioning's status by slug or workflow id" },
   cleanup: { run: cleanupCommand, usage: CLEANUP_USAGE, summary: 'list (--list) or remove half-made tenants a dead provisioning left' },
   'codec-server': { run: codecServerCommand, usage: CODEC_SERVER_USAGE, summary: 'decode (and redact) workflow payloads for the Temporal Web UI and CLI' },
+  doctor: { run: doctorCommand, usage: DOCTOR_USAGE, summary: 'check configuration, PostgreSQL, Temporal and payload keys, each with a fix' },
   dev: { run: devCommand, usage: DEV_USAGE, summary: 'run embedded PostgreSQL, a local Temporal server and the worker' },
 };
 
