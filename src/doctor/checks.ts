@@ -171,10 +171,10 @@ async function sampleDecrypts(connection: Connection, inputs: DoctorInputs): Pro
     await one.decode(await one.encode([defaultPayloadConverter.toPayload('doctor')]));
   }
   const { namespace } = inputs.temporal;
-  const { executions } = await connection.workflowService.listWorkflowExecutions({ namespace, pageSize: 1, query: `WorkflowType = '${WORKFLOW_TYPE}'` });
+  const { executions } = await connection.workflowService.listWorkflowExecutions({ namespace, pageSize: 1, query: `WorkflowType = '${WORKFLOW_TYPE}' AND TaskQueue = '${inputs.config.temporal.taskQueue.replace(/'/g, "\\'")}'` });
   const latest = executions?.[0]?.execution;
   const ids = keys.map((k) => k.id).join(', ');
-  if (!latest) return pass('payload-keys', `${keys.length} key(s) (${ids}) encrypt and decrypt; no provisioning in ${namespace} to sample yet`);
+  if (!latest) return pass('payload-keys', `${keys.length} key(s) (${ids}) encrypt and decrypt; no provisioning on ${inputs.config.temporal.taskQueue} to sample yet`);
   const { history } = await connection.workflowService.getWorkflowExecutionHistory({ namespace, execution: latest, maximumPageSize: 1 });
   const input = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   if (!input) return pass('payload-keys', `${keys.length} key(s) (${ids}) encrypt and decrypt; the latest provisioning has no input to sample`);
