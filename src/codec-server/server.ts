@@ -14,7 +14,9 @@ const MAX_PAYLOADS_PER_REQUEST = 10_000;
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 
 /** `/encode`, `/decode`, or the same under a namespace (`/{namespace}/decode`, the CLI's `--codec-endpoint .../{namespace}`). */
-const ROUTE = /^\/(?:([A-Za-z0-9._-]{1,255})\/)?(encode|decode)\/?$/;
+const ROUTE = /^\/(?:([A-Za-z0-9._-]{1,255}|%7Bnamespace%7D)\/)?(encode|decode)\/?$/i;
+/** temporal CLI 1.5 sends a `{namespace}` in --codec-endpoint as it is (URL-encoded), not the namespace. */
+const NAMESPACE_PLACEHOLDER = '%7bnamespace%7d';
 
 type Route = { kind: 'codec'; action: 'encode' | 'decode'; namespace: string | undefined } | { kind: 'health' } | { kind: 'unknown' };
 
@@ -22,7 +24,9 @@ function route(url: string | undefined): Route {
   const path = (url ?? '/').split('?')[0] ?? '/';
   if (path === '/healthz') return { kind: 'health' };
   const match = ROUTE.exec(path);
-  return match ? { kind: 'codec', action: match[2] as 'encode' | 'decode', namespace: match[1] } : { kind: 'unknown' };
+  if (!match) return { kind: 'unknown' };
+  const namespace = match[1]?.toLowerCase() === NAMESPACE_PLACEHOLDER ? undefined : match[1];
+  return { kind: 'codec', action: match[2]!.toLowerCase() as 'encode' | 'decode', namespace };
 }
 
 class HttpError extends Error {

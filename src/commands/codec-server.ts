@@ -16,7 +16,7 @@ fields (passwords, temporary passwords, the request digest) before answering. GE
   CODEC_CORS_ORIGINS   the Web UI's origin(s), comma-separated, e.g. https://temporal.example.com
   CODEC_MAX_BODY_BYTES largest request body, default 4194304
   --no-auth            no token (a local dev server only; refused unless the host is loopback)
-The temporal CLI: temporal workflow show -w tenant-<slug> --codec-endpoint http://HOST:8888/{namespace} --codec-auth "Bearer $CODEC_AUTH_TOKEN"
+The temporal CLI: temporal workflow show -w tenant-<slug> --codec-endpoint http://HOST:8888 --codec-auth "Bearer $CODEC_AUTH_TOKEN"
 Runs until SIGTERM or SIGINT. Exits 78 on a configuration error, 75 when the port is in use.`;
 
 export async function codecServerCommand(argv: string[]): Promise<number> {
