@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -10,6 +10,8 @@ import { AesGcmPayloadCodec } from '../../src/temporal/payload-codec';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 import { CLI_FROM_SOURCE } from '../support/worker-process';
 import { waitFor } from '../support/wait-for';
+import { passwordFile } from '../support/password-file';
+import { runCli } from '../support/run-cli';
 
 /**
  * `tenant-workflows dev` wires its local Temporal UI to a codec server (`start-dev --ui-codec-endpoint`):
@@ -18,6 +20,7 @@ import { waitFor } from '../support/wait-for';
 let scratch: ScratchDatabase;
 let dev: ChildProcess;
 let output = '';
+let devEnv: NodeJS.ProcessEnv = {};
 const dataDir = mkdtempSync(join(tmpdir(), 'tw-dev-codec-'));
 const ports = { temporal: 0, ui: 0, codec: 0, http: 0 };
 
@@ -32,6 +35,7 @@ beforeAll(async () => {
     [...args, 'dev', '--data-dir', dataDir, '--temporal-port', String(ports.temporal), '--ui-port', String(ports.ui), '--codec-port', String(ports.codec), '--http-port', String(ports.http)],
     { cwd: CLI_FROM_SOURCE.cwd, env: { ...env, DB_NAME_SERVER: scratch.name }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  devEnv = { ...env, DB_NAME_SERVER: scratch.name, SECRETS_DIR: join(dataDir, 'secrets'), TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}` };
   dev.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   dev.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await waitFor(() => Promise.resolve(dev.exitCode === null && output.includes('tenant-workflows dev is running')), 'tenant-workflows dev', 150_000).catch((error: Error) => {
@@ -74,4 +78,33 @@ describe('npm run dev: the local Temporal UI decodes through a redacting codec s
     const foreign = await fetch(`${codecUrl()}/decode`, { method: 'POST', headers: { origin: 'http://evil.test', 'content-type': 'application/json' }, body });
     expect(foreign.status).toBe(403);
   });
+
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
+  (chromium ? it : it.skip)('shows the decoded input, without the password, in the UI a headless Chromium renders (apt-get install chromium)', async () => {
+    const password = `chromium-secret-${Date.now()}`;
+    const started = await runCli(
+      ['create-tenant', '--name', 'Chromium Visible Co', '--email', 'ada@chromium.test', '--first-name', 'Ada', '--last-name', 'Lovelace', '--password-file', passwordFile(password), '--json'],
+      devEnv,
+    );
+    expect({ status: started.status, stderr: started.stderr }).toEqual({ status: 0, stderr: '' });
+    const { workflowId, runId } = JSON.parse(started.stdout) as { workflowId: string; runId: string };
+    const page = `http://localhost:${ports.ui}/namespaces/default/workflows/${workflowId}/${runId}/history`;
+    const browse = (args: string[]) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(chromium!, ['--headless=new', '--no-sandbox', '--disable-gpu', '--window-size=1400,1800', '--virtual-time-budget=20000', ...args, page], { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) =>
+          error ? reject(new Error(error.message)) : resolve(stdout),
+        ),
+      );
+    const dom = await waitFor(async () => {
+      const html = await browse(['--dump-dom']);
+      return html.includes('Chromium Visible Co') ? html : undefined;
+    }, 'the decoded input in the rendered UI', 120_000);
+    expect(dom).toContain('ada@chromium.test');
+    expect(dom).toContain('[REDACTED]');
+    expect(dom).not.toContain(password);
+    const screenshot = join(dataDir, 'workflow-history.png');
+    await browse([`--screenshot=${screenshot}`]);
+    expect(statSync(screenshot).size).toBeGreaterThan(10_000);
+    if (process.env.CODEC_SCREENSHOT) copyFileSync(screenshot, process.env.CODEC_SCREENSHOT);
+  }, 240_000);
 });
