@@ -2,8 +2,10 @@
 // First, before the modules below take their time to load: SIGTERM/SIGINT handlers (PID 1 has no default ones).
 import './lifecycle/install-stop-signals';
 import { cleanupCommand, CLEANUP_USAGE } from './commands/cleanup';
+import { codecServerCommand, CODEC_SERVER_USAGE } from './commands/codec-server';
 import { createTenantCommand, CREATE_TENANT_USAGE } from './commands/create-tenant';
 import { devCommand, DEV_USAGE } from './commands/dev';
+import { doctorCommand, DOCTOR_USAGE } from './commands/doctor';
 import { failureOutput } from './commands/failure-output';
 import { migrateCommand, MIGRATE_USAGE } from './commands/migrate';
 import { statusCommand, STATUS_USAGE } from './commands/status';
@@ -24,6 +26,8 @@ const COMMANDS: Record<string, Command> = {
   suspend: { run: suspendCommand, usage: SUSPEND_USAGE, summary: 'suspend a tenant: status suspended, its users disabled (--reason)' },
   reactivate: { run: reactivateCommand, usage: REACTIVATE_USAGE, summary: 'reactivate a suspended tenant and the users its suspension disabled' },
   cleanup: { run: cleanupCommand, usage: CLEANUP_USAGE, summary: 'list (--list) or remove half-made tenants a dead provisioning left' },
+  'codec-server': { run: codecServerCommand, usage: CODEC_SERVER_USAGE, summary: 'decode (and redact) workflow payloads for the Temporal Web UI and CLI' },
+  doctor: { run: doctorCommand, usage: DOCTOR_USAGE, summary: 'check configuration, PostgreSQL, Temporal and payload keys, each with a fix' },
   dev: { run: devCommand, usage: DEV_USAGE, summary: 'run embedded PostgreSQL, a local Temporal server and the worker' },
 };
 

@@ -9,15 +9,17 @@ import { migrateLatest } from '../db/migrate';
 import { startEmbeddedPostgres } from '../dev/embedded-postgres';
 import { startLocalTemporal } from '../dev/local-temporal';
 import { lockDataDir } from '../dev/data-dir-lock';
+import { startDevCodecServer } from '../dev/codec-server';
 import { chooseDevPort, parsePortFlag } from '../dev/ports';
 import { forgetOwnPrintedSettings } from '../dev/printed-settings';
 import { createLogger, type Logger } from '../logging';
 import { installWorkerRuntime, runWorker } from '../lifecycle/worker-process';
 
-export const DEV_USAGE = `Usage: tenant-workflows dev [--data-dir DIR] [--db-port N] [--temporal-port N] [--ui-port N] [--http-port N]
+export const DEV_USAGE = `Usage: tenant-workflows dev [--data-dir DIR] [--db-port N] [--temporal-port N] [--ui-port N] [--codec-port N] [--http-port N]
 
 Runs everything on this machine: an embedded PostgreSQL (port 54329) and a local Temporal dev server
-(port 7233, UI on 8233), both keeping their data under DIR (default .data), applies the migrations and
+(port 7233, UI on 8233, decoding payloads through a local codec server on 8081 that redacts passwords),
+both keeping their data under DIR (default .data), applies the migrations and
 runs the worker (health and metrics on 8080). A usual port another process holds is replaced by a free
 one (the banner says which); a port given by flag must be free (else exit 75). One dev process per DIR:
 a second one exits 75 naming the first. DB_HOST or TEMPORAL_ADDRESS, when set, are used instead of
@@ -28,6 +30,7 @@ Ctrl-C stops all of it (stop 'npm run dev' with Ctrl-C: npm does not pass kill -
 const DEV_DB_PORT = 54329;
 const DEV_TEMPORAL_PORT = 7233;
 const DEV_UI_PORT = 8233;
+const DEV_CODEC_PORT = 8081;
 const DEV_HTTP_PORT = 8080;
 const DEV_DATABASE = 'tenant_workflows';
 
@@ -51,6 +54,7 @@ export async function devCommand(argv: string[]): Promise<number> {
       'db-port': { type: 'string' },
       'temporal-port': { type: 'string' },
       'ui-port': { type: 'string' },
+      'codec-port': { type: 'string' },
       'http-port': { type: 'string' },
     },
   });
@@ -58,6 +62,7 @@ export async function devCommand(argv: string[]): Promise<number> {
     db: parsePortFlag('--db-port', values['db-port']),
     temporal: parsePortFlag('--temporal-port', values['temporal-port']),
     ui: parsePortFlag('--ui-port', values['ui-port']),
+    codec: parsePortFlag('--codec-port', values['codec-port']),
     http: parsePortFlag('--http-port', values['http-port']),
   };
   const dataDir = resolve(values['data-dir'] ?? '.data');
@@ -72,6 +77,7 @@ export async function devCommand(argv: string[]): Promise<number> {
   env.SECRETS_DIR ||= secretsDir;
   let logger: Logger | undefined;
   const startsPostgres = !env.DB_HOST;
+  let codecUrl: string | undefined;
   try {
     if (startsPostgres) {
       const port = await chooseDevPort({ service: 'PostgreSQL', flag: '--db-port', requested: requested.db, preferred: DEV_DB_PORT }, notes);
@@ -91,8 +97,12 @@ export async function devCommand(argv: string[]): Promise<number> {
     if (!env.TEMPORAL_ADDRESS) {
       const port = await chooseDevPort({ service: 'Temporal', flag: '--temporal-port', requested: requested.temporal, preferred: DEV_TEMPORAL_PORT }, notes);
       const uiPort = await chooseDevPort({ service: 'Temporal UI', flag: '--ui-port', requested: requested.ui, preferred: DEV_UI_PORT }, notes);
+      const codecPort = await chooseDevPort({ service: 'codec server', flag: '--codec-port', requested: requested.codec, preferred: DEV_CODEC_PORT }, notes);
+      const codec = await startDevCodecServer(config, codecPort, uiPort, logger);
+      stops.unshift(codec.close);
+      codecUrl = codec.url;
       const log = logger;
-      const temporal = await startLocalTemporal({ dbFilename: join(dataDir, 'temporal.sqlite'), port, ui: true, uiPort, log: (message) => log.info(message) });
+      const temporal = await startLocalTemporal({ dbFilename: join(dataDir, 'temporal.sqlite'), port, ui: true, uiPort, uiCodecEndpoint: codec.url, log: (message) => log.info(message) });
       stops.unshift(() => temporal.teardown());
       env.TEMPORAL_ADDRESS = temporal.address;
       env.TEMPORAL_UI_URL ||= `http://localhost:${uiPort}`;
@@ -104,7 +114,7 @@ export async function devCommand(argv: string[]): Promise<number> {
 tenant-workflows dev is running.
 ${notes.map((note) => `  note: ${note}\n`).join('')}  PostgreSQL   postgres://${config.db.admin.user}@${config.db.host}:${config.db.port}/${config.db.database}
   Temporal     ${env.TEMPORAL_ADDRESS}${uiUrl}
-  Health       http://localhost:${config.worker.httpPort}/readyz   metrics: /metrics
+${codecUrl ? `  Codec        ${codecUrl} (the UI decodes through it; passwords redacted)\n` : ''}  Health       http://localhost:${config.worker.httpPort}/readyz   metrics: /metrics
 
 From another shell:
   export SECRETS_DIR=${env.SECRETS_DIR} DB_HOST=${config.db.host} DB_PORT=${config.db.port} DB_NAME_SERVER=${config.db.database} DB_USER_ADMIN=${config.db.admin.user} TEMPORAL_ADDRESS=${env.TEMPORAL_ADDRESS}${env.TEMPORAL_UI_URL ? ` TEMPORAL_UI_URL=${env.TEMPORAL_UI_URL}` : ''}

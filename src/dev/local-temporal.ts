@@ -7,6 +7,8 @@ export interface LocalTemporalOptions {
   port?: number;
   ui?: boolean;
   uiPort?: number;
+  /** The codec server the UI decodes payloads with (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
   log: (message: string) => void;
 }
 
@@ -26,6 +28,7 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
       dbFilename: options.dbFilename,
       ui: options.ui ?? false,
       uiPort: options.uiPort,
+      ...(options.uiCodecEndpoint ? { extraArgs: ['--ui-codec-endpoint', options.uiCodecEndpoint] } : {}),
     },
   });
 }

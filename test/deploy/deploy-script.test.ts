@@ -84,12 +84,13 @@ describe('deploy.sh', () => {
 
     it('prints the rendered manifests: valid, in that namespace, every container on IMAGE:TAG', () => {
       expect(run.rendered.map((object) => object.kind).sort()).toEqual(
-        ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'Namespace', 'PodDisruptionBudget', 'ServiceAccount'],
+        ['ConfigMap', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount'],
       );
       expect(run.rendered.filter((object) => schemaProblem(object))).toEqual([]);
       for (const object of run.rendered) expect(object.kind === 'Namespace' ? object.metadata.name : object.metadata.namespace).toBe(namespace);
       const images = [...run.stdout.matchAll(/^\s+image: (\S+)$/gm)].map(([, ref]) => ref);
-      expect(images).toEqual([`${image}:${TAG}`, `${image}:${TAG}`]);
+      // The migration Job, the codec server and the worker.
+      expect(images).toEqual([`${image}:${TAG}`, `${image}:${TAG}`, `${image}:${TAG}`]);
     });
 
     it('leaves no temporary render directory behind', () => {

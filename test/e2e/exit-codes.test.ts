@@ -103,6 +103,19 @@ describe('every command exits with the code of its documented case', () => {
     expect(second.stderr).toContain(`another tenant-workflows dev (pid ${process.pid}) is running with ${owned}`);
   });
 
+  it('codec-server and doctor: 64 on a bad option, 75 on a port in use, 78 without a token, 1 when a check fails', async () => {
+    const token = { CODEC_AUTH_TOKEN: 'a'.repeat(40) };
+    const [busyCodec, noToken] = await Promise.all([
+      expectExit(['codec-server', '--host', '127.0.0.1', '--port', String(busyPort)], { ...process.env, ...token }, EXIT.TEMP_FAILURE),
+      expectExit(['codec-server'], { ...process.env, CODEC_AUTH_TOKEN: '' }, EXIT.CONFIG),
+      expectExit(['doctor', '--json'], { ...process.env, DB_POOL_MAX: 'many' }, EXIT.FAILURE),
+      expectExit(['doctor', '--replicas', 'lots'], process.env, EXIT.USAGE),
+      expectExit(['codec-server', '--no-such-option'], process.env, EXIT.USAGE),
+    ]);
+    expect(busyCodec.stderr).toContain(`CODEC_SERVER_PORT ${busyPort} is already in use`);
+    expect(noToken.stderr).toContain('CODEC_AUTH_TOKEN: required');
+  }, 90_000);
+
   it('78: PAYLOAD_ENCRYPTION_KEYS missing, for the worker and every client command, pointing at dev mode’s key', async () => {
     const checkout = mkdtempSync(join(tmpdir(), 'tw-checkout-'));
     mkdirSync(join(checkout, '.data', 'secrets'), { recursive: true });

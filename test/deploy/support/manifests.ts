@@ -9,11 +9,13 @@ import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job, type IJob } from 'kubernetes-models/batch/v1/Job';
 import { PodDisruptionBudget, type IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { Service, type IService } from 'kubernetes-models/v1/Service';
+import { NetworkPolicy, type INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { HorizontalPodAutoscaler, type IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { parse, parseAllDocuments } from 'yaml';
 import { readRepositoryFile, REPOSITORY_ROOT } from '../../harness/repository-files';
 
-export type { Container, PodSpec, IConfigMap, IDeployment, IJob, IPodDisruptionBudget, IHorizontalPodAutoscaler, ISecret };
+export type { Container, PodSpec, IService, INetworkPolicy, IConfigMap, IDeployment, IJob, IPodDisruptionBudget, IHorizontalPodAutoscaler, ISecret };
 
 export interface KubeObject {
   apiVersion: string;
@@ -37,6 +39,8 @@ const MODELS: Record<string, (data: never) => { validate(): void }> = {
   'batch/v1/Job': (data) => new Job(data),
   'policy/v1/PodDisruptionBudget': (data) => new PodDisruptionBudget(data),
   'autoscaling/v2/HorizontalPodAutoscaler': (data) => new HorizontalPodAutoscaler(data),
+  'v1/Service': (data) => new Service(data),
+  'networking.k8s.io/v1/NetworkPolicy': (data) => new NetworkPolicy(data),
 };
 
 /** Why the object does not validate against its Kubernetes API schema, or undefined when it does. */
