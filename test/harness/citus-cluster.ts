@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { Knex } from 'knex';
 import type { DatabaseConfig } from '../../src/config';
 import { withSingleConnection } from '../../src/db/admin';
 import { withMaintenanceConnection } from '../../src/db/maintenance';
@@ -134,7 +135,7 @@ export async function dropOnWorkers(db: DatabaseConfig, name: string): Promise<v
 export const testingOnCitus = (): boolean => process.env.TEST_DATABASE === 'citus';
 
 /** Runs fn on the maintenance database of every worker of the cluster (for what Citus does not propagate). */
-export async function onEveryWorker(db: DatabaseConfig, fn: (maintenance: import('knex').Knex) => Promise<unknown>): Promise<void> {
+export async function onEveryWorker(db: DatabaseConfig, fn: (maintenance: Knex) => Promise<unknown>): Promise<void> {
   const { workers } = await clusterNodes(db);
   for (const worker of workers) await withMaintenanceConnection(onNode(db, worker), fn);
 }
