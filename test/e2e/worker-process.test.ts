@@ -95,6 +95,8 @@ describe('tenant-workflows worker (a real process)', () => {
     expect(metrics).toMatch(/^tenant_provisionings_succeeded_total\{.*\} [1-9]/m);
     expect(metrics).toMatch(/^tenant_provisioning_step_duration_seconds_count\{.*step="createAdminUser".*\} [1-9]/m);
     expect(metrics).toMatch(/^tenant_workflows_db_pool_in_use\{?.*\}? \d/m);
+    // Every connection the pool opened was checked for a writable primary (src/db/writable-primary.ts).
+    expect(metrics).toMatch(/^tenant_workflows_db_connection_checks_total\{.*result="writable".*\} [1-9]/m);
     // Prometheus's conventions: counters end in _total, durations are in seconds (so no bucket of ms).
     expect(metrics).not.toMatch(/^tenant_provisionings_[a-z]+(?<!_total)\{/m);
     expect(metrics).toMatch(/^tenant_provisioning_step_duration_seconds_bucket\{.*le="0\.\d+"/m);

@@ -46,7 +46,8 @@ async function setUp(): Promise<void> {
     harnessLog(`PostgreSQL: throwaway database on ${process.env.DB_HOST}:${process.env.DB_PORT ?? 5432}`);
   } else {
     const dataDir = mkdtempSync(join(tmpdir(), 'tenant-workflows-pg-'));
-    const pg = await startEmbeddedPostgres({ dataDir, persistent: false });
+    // A password no output would contain by chance, so tests that assert a secret is never printed can fail.
+    const pg = await startEmbeddedPostgres({ dataDir, persistent: false, password: `pw-${randomBytes(12).toString('hex')}` });
     stops.push(pg.stop);
     Object.assign(process.env, {
       DB_HOST: pg.host,
