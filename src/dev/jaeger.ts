@@ -30,3 +30,63 @@ export function findJaeger(env: NodeJS.ProcessEnv = process.env): string | undef
 export function resolveJaeger(log: (message: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   return resolveGoTool(JAEGER, log, env);
 }
+
+export interface JaegerPorts {
+  /** The OTLP/HTTP receiver (spans go to http://127.0.0.1:<port>/v1/traces). */
+  otlpHttp: number;
+  /** The UI and its query API (/api/traces?service=...). */
+  query: number;
+  /** The query service's gRPC port (Jaeger always opens one). */
+  queryGrpc: number;
+  /** Health check. */
+  health: number;
+}
+
+/**
+ * A Jaeger v2 configuration: in-memory storage, the OTLP/HTTP receiver and the query service/UI on
+ * 127.0.0.1 at `ports`, nothing else (no gRPC OTLP, Zipkin or Jaeger-protocol receivers, no sampling
+ * server, no Prometheus endpoint).
+ */
+export function jaegerConfig(ports: JaegerPorts, maxTraces = 10_000): string {
+  return `service:
+  extensions: [jaeger_storage, jaeger_query, healthcheckv2]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [batch]
+      exporters: [jaeger_storage_exporter]
+  telemetry:
+    metrics:
+      level: none
+    logs:
+      level: warn
+extensions:
+  healthcheckv2:
+    use_v2: true
+    http:
+      endpoint: 127.0.0.1:${ports.health}
+  jaeger_query:
+    storage:
+      traces: memstore
+    http:
+      endpoint: 127.0.0.1:${ports.query}
+    grpc:
+      endpoint: 127.0.0.1:${ports.queryGrpc}
+  jaeger_storage:
+    backends:
+      memstore:
+        memory:
+          max_traces: ${maxTraces}
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:${ports.otlpHttp}
+processors:
+  batch:
+    timeout: 200ms
+exporters:
+  jaeger_storage_exporter:
+    trace_storage: memstore
+`;
+}
