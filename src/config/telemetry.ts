@@ -34,14 +34,17 @@ function httpUrl(read: EnvReader, name: string): URL | undefined {
 }
 
 export function readTelemetry(read: EnvReader): TelemetryConfig | undefined {
-  const disabled = read.oneOf('OTEL_SDK_DISABLED', ['true', 'false'], 'false') === 'true';
+  // All optional: unset, tracing is off and nothing about it needs stating in a deployment.
+  const disabledRaw = read.optionalString('OTEL_SDK_DISABLED');
+  if (disabledRaw && disabledRaw !== 'true' && disabledRaw !== 'false') read.problems.push(`OTEL_SDK_DISABLED: '${disabledRaw}' is not valid; set true or false`);
+  const disabled = disabledRaw === 'true';
   const protocol = read.optionalString('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? read.optionalString('OTEL_EXPORTER_OTLP_PROTOCOL');
   if (protocol && protocol !== 'http/protobuf' && protocol !== 'http/json') {
     read.problems.push(`OTEL_EXPORTER_OTLP_PROTOCOL: '${protocol}' is not supported; tenant-workflows exports OTLP over HTTP: unset it or set http/protobuf`);
   }
   const traces = httpUrl(read, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   const base = httpUrl(read, 'OTEL_EXPORTER_OTLP_ENDPOINT');
-  const serviceName = read.string('OTEL_SERVICE_NAME', DEFAULT_SERVICE_NAME);
+  const serviceName = read.optionalString('OTEL_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME;
   if (disabled) return undefined;
   if (traces) return { tracesUrl: traces.href, serviceName };
   if (base) return { tracesUrl: new URL(TRACES_PATH, base.href.endsWith('/') ? base.href : `${base.href}/`).href, serviceName };
