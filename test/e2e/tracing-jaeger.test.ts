@@ -7,6 +7,7 @@ import { findJaeger } from '../../src/dev/jaeger';
 import { createLogger } from '../../src/logging';
 import { startConfiguredTracing, type Tracing } from '../../src/telemetry/tracing';
 import { tenantRequest } from '../harness/tenant-requests';
+import { startWorkerProcess } from '../harness/worker-process';
 import { waitFor } from '../harness/wait-for';
 import { jaegerSpans, startJaeger, type JaegerProcess } from '../support/jaeger-process';
 import { closeTestDatabase, testDatabase } from '../support/test-database';
@@ -89,4 +90,49 @@ describeWithJaeger('OpenTelemetry traces in a real Jaeger', () => {
     expect(spans.filter((span) => span.attributes.temporalWorkflowId === handle.workflowId).every((span) => span.traceId === traceId)).toBe(true);
     console.log(`Jaeger trace ${traceId}: ${spans.filter((span) => span.traceId === traceId).length} spans (${sqlSpans} SQL) for ${result.slug}`);
   });
+
+  it('the worker process (tenant-workflows worker) exports its spans when it stops: the tracer provider is flushed on shutdown', async () => {
+    const workerService = `${service}-process`;
+    const taskQueue = `tracing-process-${randomUUID()}`;
+    // A batch delay of an hour: the worker's spans can reach Jaeger only through the flush at shutdown.
+    const worker = await startWorkerProcess({
+      ...process.env,
+      OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint,
+      OTEL_SERVICE_NAME: workerService,
+      OTEL_BSP_SCHEDULE_DELAY: '3600000',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+    });
+    let client: { client: ProvisioningClient; close: () => Promise<void> } | undefined;
+    try {
+      expect(worker.output()).toContain('tracing on: exporting spans over OTLP/HTTP');
+      client = await connectProvisioningClient({ ...config, temporal: { ...config.temporal, taskQueue } });
+      const request = tenantRequest();
+      const result = await (await client.client.start(request)).result();
+      await tracing!.forceFlush();
+      const before = await jaegerSpans(jaeger.queryUrl, workerService);
+      expect(before.filter((span) => span.name.startsWith('RunActivity:'))).toEqual([]);
+
+      expect(await worker.stop('SIGTERM')).toBe(0);
+      const expected = { slug: result.slug, tenantId: result.tenantId, adminUserId: result.adminUserId, secrets: [request.admin.email, request.admin.password!] };
+      let lastProblem = '';
+      await waitFor(
+        async () => {
+          try {
+            assertProvisioningTrace(await jaegerSpans(jaeger.queryUrl, workerService), expected);
+            return true;
+          } catch (error) {
+            lastProblem = (error as Error).message;
+            return false;
+          }
+        },
+        "the worker process's spans in Jaeger after its shutdown",
+        20_000,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}: ${lastProblem}\n${worker.output()}`);
+      });
+    } finally {
+      await client?.close();
+      if (worker.child.exitCode === null) await worker.stop('SIGKILL');
+    }
+  }, 120_000);
 });
