@@ -4,6 +4,8 @@ import type { Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { runRecords, type RunRecords } from './db/run-records';
 import { createLogger, type Logger } from './logging';
+import type { Tracing } from './telemetry/tracing';
+import { traceQueries } from './telemetry/sql-spans';
 import { createProvisioningWorker } from './worker';
 
 /**
@@ -19,6 +21,8 @@ export interface App {
   readonly runs: RunRecords;
   /** The activities the worker registers, bound to the shared admin pool and the run records. */
   readonly activities: ProvisioningActivities;
+  /** The process's tracing, when on: the Worker gets its interceptors, the pools' statements become spans. */
+  readonly tracing: Tracing | undefined;
   /** The Temporal Worker with this App's activities; `overrides` lets tests wrap the activities. */
   createWorker(options: {
     connection: NativeConnection;
@@ -31,8 +35,15 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** `database` is for tests that share one Database between an App and their own queries; the App closes it. */
-export function composeApp(config: Config, logger: Logger, database: Database = openDatabase(config, logger)): App {
+/**
+ * `database` is for tests that share one Database between an App and their own queries; the App closes it.
+ * `tracing`, started by the process (src/telemetry), turns on spans for the Worker and the SQL statements.
+ */
+export function composeApp(config: Config, logger: Logger, database: Database = openDatabase(config, logger), tracing?: Tracing): App {
+  if (tracing) {
+    traceQueries(database.admin, config.db.database);
+    if (database.storage !== database.admin) traceQueries(database.storage, config.storage.db?.database ?? config.db.database);
+  }
   const runs = runRecords(config, database);
   const activities = createActivities({ knex: database.admin, bcryptCost: config.bcryptCost, runs });
   return {
@@ -41,7 +52,8 @@ export function composeApp(config: Config, logger: Logger, database: Database = 
     database,
     runs,
     activities,
-    createWorker: (options) => createProvisioningWorker({ config, ...options, activities: options.activities ?? activities }),
+    tracing,
+    createWorker: (options) => createProvisioningWorker({ config, tracing, ...options, activities: options.activities ?? activities }),
     close: () => database.close(),
   };
 }

@@ -8,7 +8,9 @@ import {
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Config } from './config';
+import { startConfiguredTracing } from './telemetry/tracing';
 import { payloadKeysRequired } from './config/payload-keys-required';
 import { toWorkflowInput, type CreateTenantRequest } from './contracts/tenant-request';
 import { invalidInput, PROVISIONING_ERROR_TYPES, ProvisioningError, type ProvisioningErrorType } from './contracts/errors';
@@ -119,6 +121,27 @@ export class ProvisioningClient {
   async start(request: CreateTenantRequest): Promise<WorkflowHandleWithFirstExecutionRunId<TenantCreationWorkflow>> {
     const input = toWorkflowInput(request);
     const workflowId = workflowIdForSlug(input.slug);
+    // The root of the provisioning's trace (a no-op unless a tracer provider is registered): slug and ids only.
+    return trace.getTracer('tenant-workflows/client').startActiveSpan(
+      'ProvisionTenant',
+      { attributes: { 'tenant.slug': input.slug, temporalWorkflowId: workflowId } },
+      async (span) => {
+        try {
+          const handle = await this.startOrAttach(input, workflowId);
+          span.setAttribute('run_id', handle.firstExecutionRunId);
+          return handle;
+        } catch (error) {
+          // The error's name only: a message may quote the request.
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).name });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async startOrAttach(input: TenantCreationInput, workflowId: string): Promise<WorkflowHandleWithFirstExecutionRunId<TenantCreationWorkflow>> {
     const digest = requestDigest(input);
     let handle: WorkflowHandleWithFirstExecutionRunId<TenantCreationWorkflow>;
     try {
@@ -246,6 +269,22 @@ export async function connectProvisioningClient(config: Config): Promise<{ clien
   } catch (error) {
     throw new TemporalUnreachableError(connectionOptions.address, error);
   }
-  const client = new Client({ connection, namespace, dataConverter: dataConverter(config.temporal.payloadKeys) });
-  return { client: new ProvisioningClient(client, config.temporal.taskQueue), close: () => connection.close() };
+  // With OTEL_EXPORTER_OTLP_ENDPOINT set, client.start opens the provisioning's trace; closing flushes it.
+  const tracing = startConfiguredTracing(config.telemetry);
+  const client = new Client({
+    connection,
+    namespace,
+    dataConverter: dataConverter(config.temporal.payloadKeys),
+    ...(tracing ? { interceptors: tracing.clientInterceptors() } : {}),
+  });
+  return {
+    client: new ProvisioningClient(client, config.temporal.taskQueue),
+    close: async () => {
+      try {
+        await connection.close();
+      } finally {
+        await tracing?.shutdown();
+      }
+    },
+  };
 }

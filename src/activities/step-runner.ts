@@ -6,6 +6,7 @@ import type { BeforeCommit } from '../db/transaction';
 import { METRIC } from '../contracts/metric-names';
 import { safeErrorMessage } from '../db/driver-errors';
 import { toActivityFailure } from './failures';
+import { annotateActiveSpan } from '../telemetry/span-attributes';
 
 /**
  * How often a running step tells Temporal its worker is alive. Most steps end sooner and never send
@@ -63,10 +64,13 @@ export async function runStep<T>(runs: RunRecords | undefined, definition: StepD
     if (inTransaction) await write(trx, result);
   };
 
+  // The activity's span (when tracing is on) names the tenant: identifiers only, never an email or hash.
+  annotateActiveSpan(attributes);
   const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
   try {
     const result = await definition.operation(beforeCommit);
     if (run && !runs.sharesAdminDatabase) await write(runs.knex, result);
+    annotateActiveSpan(definition.summary(result));
     const durationMs = Date.now() - startedAt.getTime();
     duration.record(durationMs / 1000, { step, outcome: 'success' });
     log.info(`${step} done`, { step, ...attributes, ...definition.summary(result), attempt: info.attempt, durationMs });

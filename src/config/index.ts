@@ -4,9 +4,11 @@ import { EnvReader } from './env-reader';
 import { legacyVariableProblems } from './legacy';
 import { Secret } from './secret';
 import type { Env } from './secret-files';
+import { readTelemetry, type TelemetryConfig } from './telemetry';
 
 export { ConfigError } from './errors';
 export { Secret } from './secret';
+export type { TelemetryConfig } from './telemetry';
 export { getSecret, secretFileName, DEFAULT_SECRETS_DIR, type Env } from './secret-files';
 
 export const SSL_MODES = ['disable', 'require', 'verify-full'] as const;
@@ -75,6 +77,8 @@ export interface Config {
   worker: WorkerConfig;
   bcryptCost: number;
   logLevel: LogLevel;
+  /** OpenTelemetry tracing; undefined when no OTEL_EXPORTER_OTLP_*ENDPOINT is set (tracing off). */
+  telemetry: TelemetryConfig | undefined;
 }
 
 /**
@@ -125,6 +129,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     bcryptCost: read.int('BCRYPT_COST', 12, 10, 15),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    telemetry: readTelemetry(read),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

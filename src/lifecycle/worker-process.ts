@@ -9,6 +9,7 @@ import type { Logger } from '../logging';
 import { samplePoolGauges } from '../metrics';
 import { freePort } from '../net';
 import { temporalConnectConfig } from '../temporal/connection-options';
+import { startConfiguredTracing } from '../telemetry/tracing';
 import { installRuntime } from '../temporal/runtime';
 import { loadWorkflowCode, workflowCode } from '../worker';
 import { checkDatabase } from './database-startup';
@@ -65,7 +66,13 @@ async function startAndRun(config: Config, logger: Logger, stop: AbortSignal, re
     resources.push('the Temporal runtime', () => runtime.shutdown());
   }
 
-  const app = composeApp(config, logger);
+  // Started before the pool and the Worker, so unwound after them: the spans of their last work are exported.
+  const tracing = startConfiguredTracing(config.telemetry);
+  if (tracing) {
+    logger.info({ tracesUrl: config.telemetry!.tracesUrl, serviceName: config.telemetry!.serviceName }, 'tracing on: exporting spans over OTLP/HTTP');
+    resources.push('the tracer provider (flushing spans)', () => tracing.shutdown());
+  }
+  const app = composeApp(config, logger, undefined, tracing);
   const knex = app.database.admin;
   resources.push('the database pool', () => app.close());
   resources.push('the pool gauges', samplePoolGauges(Runtime.instance().metricMeter, knex));

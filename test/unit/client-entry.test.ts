@@ -3,8 +3,12 @@ import { join } from 'node:path';
 import { REPOSITORY_ROOT } from '../harness/repository-files';
 import { runTypeScript } from '../support/run-cli';
 
-/** Native or database modules a SaaS backend using only the client must not load. */
-const FORBIDDEN = /[\\/]node_modules[\\/](bcrypt|pg|pg-pool|knex|@temporalio[\\/]worker|@temporalio[\\/]core-bridge)[\\/]/;
+/**
+ * Native or database modules a SaaS backend using only the client must not load; nor the OpenTelemetry
+ * SDK, exporter or Temporal interceptors while tracing is off (the @opentelemetry/api facade is allowed).
+ */
+const FORBIDDEN =
+  /[\\/]node_modules[\\/](bcrypt|pg|pg-pool|knex|@temporalio[\\/]worker|@temporalio[\\/]core-bridge|@temporalio[\\/]interceptors-opentelemetry|@opentelemetry[\\/](?!api[\\/])[^\\/]+)[\\/]/;
 
 describe("the package's client entry", () => {
   it('is src/client.ts, compiled', () => {
