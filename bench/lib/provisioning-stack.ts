@@ -26,7 +26,12 @@ const STACK_VARIABLES = ['TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'PAYLOAD_ENC
  * payload key (PAYLOAD_ENCRYPTION_KEYS, else a random one), and a connected ProvisioningClient.
  * Call after the process's Temporal Runtime is installed, if it installs one.
  */
-export async function startProvisioningStack(options: { taskQueuePrefix: string; embeddedDatabase?: boolean }): Promise<ProvisioningStack> {
+export async function startProvisioningStack(options: {
+  taskQueuePrefix: string;
+  embeddedDatabase?: boolean;
+  /** Dynamic config of the local dev server this stack starts (ignored with TEMPORAL_ADDRESS). */
+  dynamicConfig?: Record<string, string | number | boolean>;
+}): Promise<ProvisioningStack> {
   const stops: Array<() => Promise<void>> = [saveEnv(STACK_VARIABLES)];
   const stop = async () => {
     while (stops.length > 0) await stops.shift()?.();
@@ -36,10 +41,11 @@ export async function startProvisioningStack(options: { taskQueuePrefix: string;
     process.env.PAYLOAD_ENCRYPTION_KEYS ||= `bench:${randomBytes(32).toString('base64')}`;
     let temporal = `existing server at ${process.env.TEMPORAL_ADDRESS}`;
     if (!process.env.TEMPORAL_ADDRESS) {
-      const server = await startLocalTemporal({ log: (message) => console.error(message) });
+      const server = await startLocalTemporal({ log: (message) => console.error(message), dynamicConfig: options.dynamicConfig });
       stops.unshift(() => server.teardown());
       process.env.TEMPORAL_ADDRESS = server.address;
-      temporal = `local dev server at ${server.address}`;
+      const settings = Object.entries(options.dynamicConfig ?? {}).map(([key, value]) => `${key}=${String(value)}`);
+      temporal = `local dev server at ${server.address}${settings.length > 0 ? ` (${settings.join(', ')})` : ''}`;
     }
     const db = await startBenchDatabase({ embedded: options.embeddedDatabase ?? false });
     stops.unshift(db.stop);

@@ -18,49 +18,87 @@ import { measureBcryptCeiling } from './bcrypt-ceiling';
 import { formatSummary, ratios, type BenchReport } from './report';
 import { runDirectPhase, type LoadShape } from './direct-phase';
 import { integerFlag, readFlags, reportFailure } from '../lib/flags';
-import { startProvisioningStack } from '../lib/provisioning-stack';
+import { pinningUnavailableReason, pinWorkerApartFromServers } from '../lib/cpu-pinning';
+import { startProvisioningStack, type ProvisioningStack } from '../lib/provisioning-stack';
 import { QueryMeter } from './query-meter';
 import { currentCommit, recordRun } from './results-log';
 import { runWorkerPhase } from './worker-phase';
 
-function flags(): { n: number; concurrency: number; bcryptCost: number } {
+function flags(): { n: number; concurrency: number; bcryptCost: number; unloadedN: number; pin: boolean; eagerActivities: boolean } {
   const { values } = parseArgs({
-    options: { n: { type: 'string', default: '100' }, c: { type: 'string', default: '8' }, 'bcrypt-cost': { type: 'string', default: process.env.BCRYPT_COST ?? '12' } },
+    options: {
+      n: { type: 'string', default: '100' },
+      c: { type: 'string', default: '8' },
+      'bcrypt-cost': { type: 'string', default: process.env.BCRYPT_COST ?? '12' },
+      'unloaded-n': { type: 'string', default: '20' },
+      pin: { type: 'boolean', default: false },
+      'eager-activities': { type: 'boolean', default: false },
+    },
   });
-  return { n: integerFlag(values, 'n', 1, 100_000), concurrency: integerFlag(values, 'c', 1, 1000), bcryptCost: integerFlag(values, 'bcrypt-cost', BCRYPT_MIN_COST, 15) };
+  const pin = values.pin === true;
+  const unavailable = pin ? pinningUnavailableReason() : undefined;
+  if (unavailable) throw new Error(`--pin: ${unavailable}`);
+  return {
+    n: integerFlag(values, 'n', 1, 100_000),
+    concurrency: integerFlag(values, 'c', 1, 1000),
+    bcryptCost: integerFlag(values, 'bcrypt-cost', BCRYPT_MIN_COST, 15),
+    unloadedN: integerFlag(values, 'unloaded-n', 1, 1000),
+    pin,
+    eagerActivities: values['eager-activities'] === true,
+  };
+}
+
+/** The same load again with the worker alone on core 0 and the servers on the others (--pin). */
+async function runPinned(stack: ProvisioningStack, meter: QueryMeter, load: LoadShape, unloadedN: number): Promise<NonNullable<BenchReport['pinned']>> {
+  const temporalPort = Number(process.env.TEMPORAL_ADDRESS!.split(':').pop());
+  const { cores, undo } = pinWorkerApartFromServers([temporalPort, stack.config.db.port]);
+  try {
+    // One core: the ceiling is what that core hashes, whatever the libuv threadpool's size.
+    const bcryptCeiling = await measureBcryptCeiling(load.bcryptCost, load.concurrency, Math.max(16, 4 * load.concurrency));
+    const worker = await runWorkerPhase(stack, meter, load, unloadedN);
+    return { cores, bcryptCeiling, worker };
+  } finally {
+    undo();
+  }
 }
 
 async function main(): Promise<void> {
-  const { n, concurrency, bcryptCost } = readFlags(flags);
+  const { n, concurrency, bcryptCost, unloadedN, pin, eagerActivities } = readFlags(flags);
   const startedAt = new Date().toISOString();
   process.env.BCRYPT_COST = String(bcryptCost); // the worker's activities hash at the cost measured
-  const stack = await startProvisioningStack({ taskQueuePrefix: 'bench' });
+  // Eager activity execution: the server hands the first activity task back in the workflow task's
+  // response instead of through the matching service (a server setting; the SDK asks for it by default).
+  const stack = await startProvisioningStack({ taskQueuePrefix: 'bench', dynamicConfig: eagerActivities ? { 'system.enableActivityEagerExecution': true } : undefined });
   const stopOnSignal = () => void stack.stop().finally(() => process.exit(130));
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
   try {
     const load: LoadShape = { n, concurrency, bcryptCost, poolSize: stack.config.db.pool.max };
     const meter = new QueryMeter(stack.db.knex);
-    console.error(`measuring: bcrypt ceiling, then ${n} provisionings directly, then ${n} through Temporal`);
+    console.error(
+      `measuring: bcrypt ceiling, then ${unloadedN} + ${n} provisionings directly, then ${unloadedN} + ${n} through Temporal` + (pin ? ', then the ceiling and the worker again, pinned' : ''),
+    );
     const bcryptCeiling = await measureBcryptCeiling(bcryptCost, concurrency, Math.max(16, 4 * concurrency));
-    const direct = await runDirectPhase(stack.db.knex, meter, load);
-    const worker = await runWorkerPhase(stack, meter, load);
+    const direct = await runDirectPhase(stack.db.knex, meter, load, unloadedN);
+    const worker = await runWorkerPhase(stack, meter, load, unloadedN);
+    const pinned = pin ? await runPinned(stack, meter, load, unloadedN) : undefined;
     const report: BenchReport = {
       benchmark: 'provisioning',
       startedAt,
       commit: currentCommit(),
       machine: { cpus: cpus().length, uvThreadpoolSize: Number(process.env.UV_THREADPOOL_SIZE ?? 4), node: process.version },
       sources: stack.sources,
-      settings: { n, concurrency, bcryptCost, poolSize: load.poolSize, maxConcurrentActivities: stack.config.worker.maxConcurrentActivities },
+      settings: { n, concurrency, bcryptCost, unloadedN, pin, eagerActivities, poolSize: load.poolSize, maxConcurrentActivities: stack.config.worker.maxConcurrentActivities },
       bcryptCeiling,
       direct,
       worker,
-      ratios: ratios(bcryptCeiling, direct, worker),
+      pinned,
+      ratios: ratios(bcryptCeiling, direct, worker, pinned),
     };
     console.log(formatSummary(report));
     console.log(JSON.stringify(report));
     console.error(`written to ${recordRun(report)}; a row was appended to bench/README.md`);
-    if (direct.failed + worker.failed > 0) process.exitCode = 1;
+    if (direct.failed + worker.failed + (pinned?.worker.failed ?? 0) > 0) process.exitCode = 1;
   } finally {
     process.off('SIGINT', stopOnSignal);
     process.off('SIGTERM', stopOnSignal);

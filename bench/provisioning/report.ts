@@ -4,7 +4,7 @@ import type { DirectPhaseResult } from './direct-phase';
 import type { PoolFigures } from './pool-monitor';
 import { round } from '../lib/stats';
 import { statementRange } from './step-summary';
-import type { WorkerPhaseResult } from './worker-phase';
+import { RSS_WARM_TENANTS, type WorkerPhaseResult } from './worker-phase';
 
 /** One run of `npm run bench`: what was measured, on what, with which settings. Figures only, never a secret. */
 export interface BenchReport {
@@ -13,22 +13,37 @@ export interface BenchReport {
   commit: string;
   machine: { cpus: number; uvThreadpoolSize: number; node: string };
   sources: { postgres: string; temporal: string };
-  settings: { n: number; concurrency: number; bcryptCost: number; poolSize: number; maxConcurrentActivities: number };
+  settings: { n: number; concurrency: number; bcryptCost: number; unloadedN: number; pin: boolean; eagerActivities: boolean; poolSize: number; maxConcurrentActivities: number };
   bcryptCeiling: BcryptCeiling;
   direct: DirectPhaseResult;
   worker: WorkerPhaseResult;
+  /** With --pin: the worker alone on core 0, the servers on the others, and the bcrypt ceiling of core 0. */
+  pinned?: { cores: { worker: string; servers: string }; bcryptCeiling: BcryptCeiling; worker: WorkerPhaseResult };
   ratios: {
     /** Tenants per second through Temporal over bcrypt hashes per second: 1 means bcrypt is the only limit. */
     throughputToBcryptCeiling: number;
-    /** End-to-end p50 through Temporal over the p50 of the same operations called directly. */
+    /** End-to-end p50 through Temporal over the p50 of the same operations called directly, both at concurrency C. */
     p50ToDirectP50: number;
+    /** bcrypt's CPU per hash over the worker process's CPU per tenant: 1 means the worker costs nothing but the hash. */
+    workerEfficiency: number;
+    /** Unloaded (concurrency 1) p50 through Temporal over the unloaded direct p50. */
+    latencyRatio: number;
+    /** With --pin: tenants/s of the worker alone on one core over the bcrypt ceiling of that core; else null. */
+    pinnedRatio: number | null;
+    /** RSS growth from the first RSS_WARM_TENANTS tenants to the end ((after - warm) / warm); null when N < 2 x that. */
+    rssGrowth: number | null;
   };
 }
 
-export function ratios(bcrypt: BcryptCeiling, direct: DirectPhaseResult, worker: WorkerPhaseResult): BenchReport['ratios'] {
+export function ratios(bcrypt: BcryptCeiling, direct: DirectPhaseResult, worker: WorkerPhaseResult, pinned?: BenchReport['pinned']): BenchReport['ratios'] {
+  const { afterWarm, after } = worker.rssMiB;
   return {
     throughputToBcryptCeiling: round(worker.tenantsPerSecond / bcrypt.hashesPerSecond),
     p50ToDirectP50: round(worker.latencyMs.p50 / direct.latencyMs.p50),
+    workerEfficiency: round(bcrypt.cpuMsPerHash.process / worker.cpuMsPerTenant.process),
+    latencyRatio: round(worker.unloadedLatencyMs.p50 / direct.unloadedLatencyMs.p50),
+    pinnedRatio: pinned ? round(pinned.worker.tenantsPerSecond / pinned.bcryptCeiling.hashesPerSecond) : null,
+    rssGrowth: afterWarm !== undefined && worker.provisionings >= 2 * RSS_WARM_TENANTS ? round((after - afterWarm) / afterWarm) : null,
   };
 }
 
@@ -52,6 +67,15 @@ export function formatSummary(r: BenchReport): string {
       `(median hash ${b.medianHashMs} ms; CPU per hash ${b.cpuMsPerHash.process} ms, machine ${b.cpuMsPerHash.machine} ms; ${b.hashes} hashes)`,
     'CPU per tenant: this process (the worker or the direct calls, bcrypt included) and the whole machine (+ Temporal server, PostgreSQL, others)',
     `throughput / bcrypt ceiling: ${r.ratios.throughputToBcryptCeiling}; p50 / direct p50: ${r.ratios.p50ToDirectP50}`,
+    `workerEfficiency ${r.ratios.workerEfficiency} (bcrypt CPU per hash ${b.cpuMsPerHash.process} ms / worker process CPU per tenant ${w.cpuMsPerTenant.process} ms); ` +
+      `latencyRatio ${r.ratios.latencyRatio} (unloaded p50 ${w.unloadedLatencyMs.p50} ms through Temporal / ${d.unloadedLatencyMs.p50} ms direct); ` +
+      `pinnedRatio ${r.ratios.pinnedRatio ?? 'n/a (--pin)'}; rssGrowth ${r.ratios.rssGrowth ?? `n/a (N < ${2 * RSS_WARM_TENANTS})`}`,
+    ...(r.pinned
+      ? [
+          `pinned (worker on core ${r.pinned.cores.worker}, servers on ${r.pinned.cores.servers}): ${r.pinned.worker.tenantsPerSecond} tenants/s, ` +
+            `bcrypt ceiling of that core ${r.pinned.bcryptCeiling.hashesPerSecond} hashes/s, worker CPU per tenant ${r.pinned.worker.cpuMsPerTenant.process} ms`,
+        ]
+      : []),
     pad(['step (worker | direct)', 'statements', 'db median', 'db p95', 'wall median', 'wall p95']),
   ];
   for (const step of PROVISIONING_STEPS) {
@@ -63,7 +87,7 @@ export function formatSummary(r: BenchReport): string {
     `statements per tenant: worker ${w.statementsPerTenant.median} (max ${w.statementsPerTenant.max}; the run-record upserts included), direct ${d.statementsPerTenant}`,
     `pool, worker: ${poolLine(w.pool)}`,
     `pool, direct: ${poolLine(d.pool)}`,
-    `RSS of the process hosting the worker: ${w.rssMiB.before} MiB before, ${w.rssMiB.after} MiB after; retried activity attempts: ${w.retriedAttempts}`,
+    `RSS of the process hosting the worker: ${w.rssMiB.before} MiB before, ${w.rssMiB.afterWarm ?? '-'} MiB after ${RSS_WARM_TENANTS} tenants, ${w.rssMiB.after} MiB after; retried activity attempts: ${w.retriedAttempts}`,
   );
   return lines.join('\n');
 }

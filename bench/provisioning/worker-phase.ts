@@ -11,7 +11,7 @@ import { phaseResult, type PhaseResult } from './phase-result';
 import { monitorPool } from './pool-monitor';
 import type { ProvisioningStack } from '../lib/provisioning-stack';
 import type { QueryMeter } from './query-meter';
-import { quantile } from '../lib/stats';
+import { percentiles, quantile, type Percentiles } from '../lib/stats';
 import { summarizeStep, type StepSummary } from './step-summary';
 
 export interface WorkerPhaseResult extends PhaseResult {
@@ -21,9 +21,14 @@ export interface WorkerPhaseResult extends PhaseResult {
   statementsPerTenant: { median: number; max: number };
   /** Activity attempts after the first (retries). */
   retriedAttempts: number;
-  /** Resident set size of the process hosting the worker, in MiB, around the measured provisionings. */
-  rssMiB: { before: number; after: number };
+  /** Resident set size of the process hosting the worker, in MiB: before, after the first RSS_WARM_TENANTS, after all. */
+  rssMiB: { before: number; afterWarm?: number; after: number };
+  /** Latency of provisionings one at a time (concurrency 1), before the loaded run. */
+  unloadedLatencyMs: Percentiles;
 }
+
+/** Memory growth is measured from here on: the first tenants fill caches (workflow cache, V8 code, pools). */
+export const RSS_WARM_TENANTS = 200;
 
 const rssMiB = () => Math.round(process.memoryUsage().rss / 2 ** 20);
 
@@ -52,7 +57,7 @@ function summarizeAttempts(attempts: readonly ActivityAttempt[]): Pick<WorkerPha
  * runs in this process (the composition root's Worker with the shared admin pool and the real activities,
  * each attempt metered), so its pool and memory can be watched from here.
  */
-export async function runWorkerPhase(stack: ProvisioningStack, meter: QueryMeter, load: LoadShape): Promise<WorkerPhaseResult> {
+export async function runWorkerPhase(stack: ProvisioningStack, meter: QueryMeter, load: LoadShape, unloadedN: number): Promise<WorkerPhaseResult> {
   const { config, db } = stack;
   const { connectionOptions, namespace } = temporalConnectConfig();
   const connection = await NativeConnection.connect(connectionOptions);
@@ -63,12 +68,23 @@ export async function runWorkerPhase(stack: ProvisioningStack, meter: QueryMeter
   const running = worker.run();
   try {
     await provisionThroughTemporal(stack); // warm-up: workflow cache, connections; not reported
+    const unloaded = await runConcurrently(unloadedN, 1, () => provisionThroughTemporal(stack));
     attempts.length = 0;
     const before = rssMiB();
+    let completed = 0;
+    let afterWarm: number | undefined;
     const pool = monitorPool(db.knex, load.poolSize);
-    const run = await runConcurrently(load.n, load.concurrency, () => provisionThroughTemporal(stack));
+    const run = await runConcurrently(load.n, load.concurrency, async () => {
+      await provisionThroughTemporal(stack);
+      if (++completed === RSS_WARM_TENANTS) afterWarm = rssMiB();
+    });
     pool.stop();
-    return { ...phaseResult(run, pool.figures()), ...summarizeAttempts(attempts), rssMiB: { before, after: rssMiB() } };
+    return {
+      ...phaseResult(run, pool.figures()),
+      ...summarizeAttempts(attempts),
+      rssMiB: { before, afterWarm, after: rssMiB() },
+      unloadedLatencyMs: percentiles(unloaded.outcomes.filter((o) => o.ok).map((o) => o.ms)),
+    };
   } finally {
     worker.shutdown();
     await running;

@@ -9,6 +9,8 @@ export interface LocalTemporalOptions {
   uiPort?: number;
   /** The codec server the UI decodes payloads with (`--ui-codec-endpoint`). */
   uiCodecEndpoint?: string;
+  /** Dynamic config values (`--dynamic-config-value key=value`), e.g. system.enableActivityEagerExecution: true. */
+  dynamicConfig?: Record<string, string | number | boolean>;
   log: (message: string) => void;
 }
 
@@ -28,7 +30,10 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
       dbFilename: options.dbFilename,
       ui: options.ui ?? false,
       uiPort: options.uiPort,
-      ...(options.uiCodecEndpoint ? { extraArgs: ['--ui-codec-endpoint', options.uiCodecEndpoint] } : {}),
+      extraArgs: [
+        ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+        ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
+      ],
     },
   });
 }
