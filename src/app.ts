@@ -34,7 +34,7 @@ export interface App {
 /** `database` is for tests that share one Database between an App and their own queries; the App closes it. */
 export function composeApp(config: Config, logger: Logger, database: Database = openDatabase(config, logger)): App {
   const runs = runRecords(config, database);
-  const activities = createActivities({ knex: database.admin, bcryptCost: config.bcryptCost, runs });
+  const activities = createActivities({ knex: database.admin, bcryptCost: config.bcryptCost, runs, offboarding: config.offboarding });
   return {
     config,
     logger,
