@@ -42,7 +42,7 @@ export async function hashAndCountRows(path: string): Promise<{ sha256: string; 
     hash.update(chunk);
     bytes += chunk.length;
   });
-  await pipeline(input, createGunzip(), async function* (lines: AsyncIterable<Buffer>) {
+  await pipeline(input, createGunzip(), async (lines: AsyncIterable<Buffer>) => {
     for await (const chunk of lines) for (const byte of chunk) if (byte === 0x0a) rows += 1;
   });
   return { sha256: hash.digest('hex'), rows, bytes };
