@@ -22,16 +22,23 @@ import { startProvisioningStack } from '../lib/provisioning-stack';
 import { QueryMeter } from './query-meter';
 import { currentCommit, recordRun } from './results-log';
 import { runWorkerPhase } from './worker-phase';
+import { formatOffboarding, runOffboardingPhase } from '../offboarding/offboarding-phase';
 
-function flags(): { n: number; concurrency: number; bcryptCost: number } {
+function flags(): { n: number; concurrency: number; bcryptCost: number; offboardingRows: number[] } {
   const { values } = parseArgs({
-    options: { n: { type: 'string', default: '100' }, c: { type: 'string', default: '8' }, 'bcrypt-cost': { type: 'string', default: process.env.BCRYPT_COST ?? '12' } },
+    options: {
+      n: { type: 'string', default: '100' },
+      c: { type: 'string', default: '8' },
+      'bcrypt-cost': { type: 'string', default: process.env.BCRYPT_COST ?? '12' },
+      'offboarding-rows': { type: 'string', default: '10000,100000' },
+    },
   });
-  return { n: integerFlag(values, 'n', 1, 100_000), concurrency: integerFlag(values, 'c', 1, 1000), bcryptCost: integerFlag(values, 'bcrypt-cost', BCRYPT_MIN_COST, 15) };
+  const offboardingRows = values['offboarding-rows'] === '0' ? [] : values['offboarding-rows'].split(',').map((size) => integerFlag({ size }, 'size', 100, 10_000_000));
+  return { n: integerFlag(values, 'n', 1, 100_000), concurrency: integerFlag(values, 'c', 1, 1000), bcryptCost: integerFlag(values, 'bcrypt-cost', BCRYPT_MIN_COST, 15), offboardingRows };
 }
 
 async function main(): Promise<void> {
-  const { n, concurrency, bcryptCost } = readFlags(flags);
+  const { n, concurrency, bcryptCost, offboardingRows } = readFlags(flags);
   const startedAt = new Date().toISOString();
   process.env.BCRYPT_COST = String(bcryptCost); // the worker's activities hash at the cost measured
   const stack = await startProvisioningStack({ taskQueuePrefix: 'bench' });
@@ -45,6 +52,8 @@ async function main(): Promise<void> {
     const bcryptCeiling = await measureBcryptCeiling(bcryptCost, concurrency, Math.max(16, 4 * concurrency));
     const direct = await runDirectPhase(stack.db.knex, meter, load);
     const worker = await runWorkerPhase(stack, meter, load);
+    console.error(`measuring: offboarding of tenants of ${offboardingRows.join(', ') || 'no'} rows`);
+    const offboarding = offboardingRows.length > 0 ? await runOffboardingPhase(stack.db.knex, offboardingRows) : undefined;
     const report: BenchReport = {
       benchmark: 'provisioning',
       startedAt,
@@ -56,8 +65,10 @@ async function main(): Promise<void> {
       direct,
       worker,
       ratios: ratios(bcryptCeiling, direct, worker),
+      ...(offboarding ? { offboarding } : {}),
     };
     console.log(formatSummary(report));
+    if (offboarding) console.log(formatOffboarding(offboarding).join('\n'));
     console.log(JSON.stringify(report));
     console.error(`written to ${recordRun(report)}; a row was appended to bench/README.md`);
     if (direct.failed + worker.failed > 0) process.exitCode = 1;

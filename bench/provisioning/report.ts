@@ -5,6 +5,7 @@ import type { PoolFigures } from './pool-monitor';
 import { round } from '../lib/stats';
 import { statementRange } from './step-summary';
 import type { WorkerPhaseResult } from './worker-phase';
+import type { OffboardingPhaseResult } from '../offboarding/offboarding-phase';
 
 /** One run of `npm run bench`: what was measured, on what, with which settings. Figures only, never a secret. */
 export interface BenchReport {
@@ -23,6 +24,8 @@ export interface BenchReport {
     /** End-to-end p50 through Temporal over the p50 of the same operations called directly. */
     p50ToDirectP50: number;
   };
+  /** Export, verification and deletion throughput (rows/s) and the export's peak RSS, per tenant size (--offboarding-rows). */
+  offboarding?: OffboardingPhaseResult;
 }
 
 export function ratios(bcrypt: BcryptCeiling, direct: DirectPhaseResult, worker: WorkerPhaseResult): BenchReport['ratios'] {
