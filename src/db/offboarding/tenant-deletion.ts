@@ -4,6 +4,7 @@ import { requireUuid } from '../../contracts/validation';
 import { usesLookupTables } from '../citus';
 import { deleteRowsOfLockedTenant, TENANT_TABLES_CHILDREN_FIRST } from '../tenant-operations';
 import { tenantSchemaOf, tenantTable, TENANT_TABLE_KEYS, type TenantTable } from '../tenant-tables';
+import { tenantRowsPage } from './tenant-export';
 
 export const DEFAULT_DELETE_BATCH_SIZE = 1000;
 
@@ -21,6 +22,14 @@ export interface DeletionBatch {
   deleted: number;
   /** The tenant is gone and its tombstone written. */
   finished: boolean;
+  /** Where the next batch starts: the table and the last key deleted (an index range past the dead rows). */
+  cursor?: DeletionCursor;
+}
+
+/** A hint, not a guarantee: a batch given none (or a stale one) starts at the table's first key. */
+export interface DeletionCursor {
+  table: TenantTable;
+  after: unknown[];
 }
 
 export interface Tombstone {
@@ -38,16 +47,26 @@ export async function findTombstone(db: Knex, tenantId: string): Promise<Tombsto
   return tombstones(db).where({ tenant: tenantId }).first<Tombstone | undefined>('tenant', 'slug', 'deleted_at', 'export_manifest_sha256', 'row_counts');
 }
 
-/** Deletes up to `limit` rows of the tenant from one table, by primary key (the statement stays on the tenant's shard on Citus). */
-async function deleteSome(trx: Knex.Transaction, table: TenantTable, tenantId: string, limit: number): Promise<number> {
+/**
+ * Deletes up to `limit` rows of the tenant from one table: the next keys in primary-key order after
+ * `after` (the same keyset page the export reads; starting past the rows earlier batches deleted, so a
+ * batch does not wade through their dead index entries), then those rows by key. Both statements stay
+ * on the tenant's shard on Citus. Returns the rows deleted and the last key.
+ */
+async function deleteSome(trx: Knex.Transaction, table: TenantTable, tenantId: string, limit: number, after: unknown[] | undefined): Promise<{ deleted: number; last?: unknown[] }> {
   const keys = TENANT_TABLE_KEYS[table].slice(1);
-  const qualified = `${tenantSchemaOf(trx)}.${table}`;
+  const page: Array<Record<string, unknown>> = await tenantRowsPage(trx, table, tenantId, after, limit).clearSelect().select(keys);
+  if (page.length === 0) return { deleted: 0 };
   const columns = keys.map(() => '??').join(', ');
-  const result = await trx.raw<{ rowCount: number }>(
-    `DELETE FROM ?? WHERE tenant = ? AND (${columns}) IN (SELECT ${columns} FROM ?? WHERE tenant = ? LIMIT ?)`,
-    [qualified, tenantId, ...keys, ...keys, qualified, tenantId, limit],
-  );
-  return result.rowCount;
+  const tuples = page.map(() => `(${keys.map(() => '?').join(', ')})`).join(', ');
+  const result = await trx.raw<{ rowCount: number }>(`DELETE FROM ?? WHERE tenant = ? AND (${columns}) IN (${tuples})`, [
+    `${tenantSchemaOf(trx)}.${table}`,
+    tenantId,
+    ...keys,
+    ...page.flatMap((row) => keys.map((k) => row[k] as Knex.Value)),
+  ]);
+  const last = page[page.length - 1]!;
+  return { deleted: result.rowCount, last: keys.map((k) => last[k]) };
 }
 
 /**
@@ -58,7 +77,7 @@ async function deleteSome(trx: Knex.Transaction, table: TenantTable, tenantId: s
  * Idempotent: each batch deletes what is still there, so a killed worker's retry resumes where it
  * stopped; a tenant already gone with its tombstone is finished.
  */
-export async function deleteTenantBatch(knex: Knex, target: DeletionTarget, batchSize = DEFAULT_DELETE_BATCH_SIZE): Promise<DeletionBatch> {
+export async function deleteTenantBatch(knex: Knex, target: DeletionTarget, batchSize = DEFAULT_DELETE_BATCH_SIZE, cursor?: DeletionCursor): Promise<DeletionBatch> {
   const tenantId = requireUuid('tenantId', target.tenantId);
   const lookup = await usesLookupTables(knex);
   return knex.transaction(async (trx) => {
@@ -75,8 +94,10 @@ export async function deleteTenantBatch(knex: Knex, target: DeletionTarget, batc
     }
     for (const table of TENANT_TABLES_CHILDREN_FIRST) {
       if (table === 'tenants') continue;
-      const deleted = await deleteSome(trx, table, tenantId, batchSize);
-      if (deleted > 0) return { deleted, finished: false };
+      let { deleted, last } = await deleteSome(trx, table, tenantId, batchSize, cursor?.table === table ? cursor.after : undefined);
+      // A stale cursor (rows inserted before it): look once more from the table's first key.
+      if (deleted === 0 && cursor?.table === table) ({ deleted, last } = await deleteSome(trx, table, tenantId, batchSize, undefined));
+      if (deleted > 0) return { deleted, finished: false, cursor: { table, after: last! } };
     }
     await tombstones(trx)
       .insert({ tenant: tenantId, slug: tenant.slug, export_manifest_sha256: target.manifestSha256, row_counts: JSON.stringify(target.rowCounts) })
@@ -103,8 +124,10 @@ export async function deleteTenantData(
   options: { batchSize?: number; deletedBefore?: number; onBatch?: (deletedRows: number) => void | Promise<void> } = {},
 ): Promise<DeletionResult> {
   let deletedRows = options.deletedBefore ?? 0;
+  let cursor: DeletionCursor | undefined;
   for (;;) {
-    const batch = await deleteTenantBatch(knex, target, options.batchSize);
+    const batch = await deleteTenantBatch(knex, target, options.batchSize, cursor);
+    cursor = batch.cursor;
     deletedRows += batch.deleted;
     await options.onBatch?.(deletedRows);
     if (batch.finished) break;
