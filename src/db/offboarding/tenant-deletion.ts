@@ -48,25 +48,29 @@ export async function findTombstone(db: Knex, tenantId: string): Promise<Tombsto
 }
 
 /**
- * Deletes up to `limit` rows of the tenant from one table: the next keys in primary-key order after
- * `after` (the same keyset page the export reads; starting past the rows earlier batches deleted, so a
- * batch does not wade through their dead index entries), then those rows by key. Both statements stay
- * on the tenant's shard on Citus. Returns the rows deleted and the last key.
+ * Deletes up to `limit` rows of the tenant from one table: a range of its primary key, from past `after`
+ * (where the previous batch stopped, so a batch does not wade through the dead index entries of earlier
+ * ones) to the `limit`-th key after it, found first by the index. Both statements stay on the tenant's
+ * shard on Citus. Returns the rows deleted and the range's last key (none when the range ran to the end).
  */
 async function deleteSome(trx: Knex.Transaction, table: TenantTable, tenantId: string, limit: number, after: unknown[] | undefined): Promise<{ deleted: number; last?: unknown[] }> {
   const keys = TENANT_TABLE_KEYS[table].slice(1);
-  const page: Array<Record<string, unknown>> = await tenantRowsPage(trx, table, tenantId, after, limit).clearSelect().select(keys);
-  if (page.length === 0) return { deleted: 0 };
-  const columns = keys.map(() => '??').join(', ');
-  const tuples = page.map(() => `(${keys.map(() => '?').join(', ')})`).join(', ');
-  const result = await trx.raw<{ rowCount: number }>(`DELETE FROM ?? WHERE tenant = ? AND (${columns}) IN (${tuples})`, [
-    `${tenantSchemaOf(trx)}.${table}`,
-    tenantId,
-    ...keys,
-    ...page.flatMap((row) => keys.map((k) => row[k] as Knex.Value)),
-  ]);
-  const last = page[page.length - 1]!;
-  return { deleted: result.rowCount, last: keys.map((k) => last[k]) };
+  const bound: Record<string, unknown> | undefined = await tenantRowsPage(trx, table, tenantId, after, 1).clearSelect().offset(limit - 1).first(keys);
+  const upper = bound && keys.map((k) => bound[k] as Knex.Value);
+  const columns = `(${keys.map(() => '??').join(', ')})`;
+  const values = `(${keys.map(() => '?').join(', ')})`;
+  let sql = 'DELETE FROM ?? WHERE tenant = ?';
+  const bindings: Knex.RawBinding[] = [`${tenantSchemaOf(trx)}.${table}`, tenantId];
+  if (after) {
+    sql += ` AND ${columns} > ${values}`;
+    bindings.push(...keys, ...(after as Knex.Value[]));
+  }
+  if (upper) {
+    sql += ` AND ${columns} <= ${values}`;
+    bindings.push(...keys, ...upper);
+  }
+  const result = await trx.raw<{ rowCount: number }>(sql, bindings);
+  return { deleted: result.rowCount, ...(upper ? { last: upper } : {}) };
 }
 
 /**
@@ -97,7 +101,7 @@ export async function deleteTenantBatch(knex: Knex, target: DeletionTarget, batc
       let { deleted, last } = await deleteSome(trx, table, tenantId, batchSize, cursor?.table === table ? cursor.after : undefined);
       // A stale cursor (rows inserted before it): look once more from the table's first key.
       if (deleted === 0 && cursor?.table === table) ({ deleted, last } = await deleteSome(trx, table, tenantId, batchSize, undefined));
-      if (deleted > 0) return { deleted, finished: false, cursor: { table, after: last! } };
+      if (deleted > 0) return { deleted, finished: false, ...(last ? { cursor: { table, after: last } } : {}) };
     }
     await tombstones(trx)
       .insert({ tenant: tenantId, slug: tenant.slug, export_manifest_sha256: target.manifestSha256, row_counts: JSON.stringify(target.rowCounts) })
