@@ -134,6 +134,10 @@ describe('tenantDeletionWorkflow on the real Temporal server and PostgreSQL', ()
     expect(started.status).toBe(EXIT.OK);
     expect(JSON.parse(started.stdout)).toMatchObject({ workflowId: `lifecycle-${tenant.slug}`, slug: tenant.slug, graceMs: 3_600_000 });
     await inGrace(tenant.slug);
+    // status shows the lifecycle: the phase and the time left.
+    const status = await runCli(['status', tenant.slug], env);
+    expect(status.status).toBe(EXIT.OK);
+    expect(status.stdout).toMatch(/ {2}deletion: grace; deletes at \S+ \(in 0h (59|60)m unless cancel-deletion\); archive /);
     const confirmed = await runCli(['confirm-deletion', tenant.slug, '--json'], env);
     expect(confirmed.status).toBe(EXIT.OK);
     expect(JSON.parse(confirmed.stdout)).toMatchObject({ slug: tenant.slug, decision: 'confirmed' });
