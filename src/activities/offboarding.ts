@@ -5,7 +5,7 @@ import { defaultExportDir } from '../config/offboarding';
 import { archiveSummary, type ArchiveSummary, type DeletionProgress, type ExportPosition } from '../contracts/tenant-deletion';
 import { archiveDirectory, verifyArchive } from '../db/offboarding/archive';
 import { startTenantDeletionInDB, type DeletionStart } from '../db/offboarding/deletion-start';
-import { deleteTenantData, DEFAULT_DELETE_BATCH_SIZE, type DeletionResult } from '../db/offboarding/tenant-deletion';
+import { deleteTenantData, DEFAULT_DELETE_BATCH_SIZE, type DeletionCursor, type DeletionResult } from '../db/offboarding/tenant-deletion';
 import { DEFAULT_EXPORT_PAGE_SIZE, exportTenantArchive } from '../db/offboarding/tenant-export';
 import { lifecycleStep } from './lifecycle-step';
 
@@ -64,7 +64,7 @@ export function createOffboardingActivities(knex: Knex, settings?: OffboardingCo
 
     /** Deletes every row of the tenant in batches (one transaction each), then its tombstone; heartbeats the rows deleted. */
     deleteTenantData(input: OffboardingTarget & { archive: ArchiveSummary }): Promise<DeletionResult> {
-      const deletedBefore = lastHeartbeat<DeletionProgress>()?.deletedRows ?? 0;
+      const last = lastHeartbeat<DeletionProgress>();
       return lifecycleStep(
         'deleteTenantData',
         input.slug,
@@ -72,7 +72,12 @@ export function createOffboardingActivities(knex: Knex, settings?: OffboardingCo
           deleteTenantData(
             knex,
             { tenantId: input.tenantId, slug: input.slug, manifestSha256: input.archive.manifestSha256, rowCounts: input.archive.rows },
-            { batchSize, deletedBefore, onBatch: (deletedRows) => Context.current().heartbeat({ deletedRows } satisfies DeletionProgress) },
+            {
+              batchSize,
+              deletedBefore: last?.deletedRows ?? 0,
+              ...(last?.cursor ? { cursor: last.cursor as DeletionCursor } : {}),
+              onBatch: (deletedRows, cursor) => Context.current().heartbeat({ deletedRows, ...(cursor ? { cursor } : {}) } satisfies DeletionProgress),
+            },
           ),
         (r) => ({ tenantId: input.tenantId, deletedRows: r.deletedRows }),
       );

@@ -93,6 +93,8 @@ export interface ExportPosition {
 
 export interface DeletionProgress {
   deletedRows: number;
+  /** Where the next batch starts (a table and its last key deleted): a hint, a retry without it starts at the first key. */
+  cursor?: { table: string; after: unknown[] };
 }
 
 /** Ends the grace period now: the tenant is deleted. Answers with the state. */

@@ -125,15 +125,15 @@ export interface DeletionResult {
 export async function deleteTenantData(
   knex: Knex,
   target: DeletionTarget,
-  options: { batchSize?: number; deletedBefore?: number; onBatch?: (deletedRows: number) => void | Promise<void> } = {},
+  options: { batchSize?: number; deletedBefore?: number; cursor?: DeletionCursor; onBatch?: (deletedRows: number, cursor: DeletionCursor | undefined) => void | Promise<void> } = {},
 ): Promise<DeletionResult> {
   let deletedRows = options.deletedBefore ?? 0;
-  let cursor: DeletionCursor | undefined;
+  let cursor = options.cursor;
   for (;;) {
     const batch = await deleteTenantBatch(knex, target, options.batchSize, cursor);
     cursor = batch.cursor;
     deletedRows += batch.deleted;
-    await options.onBatch?.(deletedRows);
+    await options.onBatch?.(deletedRows, cursor);
     if (batch.finished) break;
   }
   const tombstone = await findTombstone(knex, target.tenantId);
