@@ -103,6 +103,25 @@ describe('offboarding operations on the real PostgreSQL', () => {
     await verifyArchive(directory, tenant.tenantId);
   });
 
+  it('resumes after the tenants row without writing it twice (a table keyed by tenant alone)', async () => {
+    const tenant = await bigSuspendedTenant();
+    const counts = await countTenantRows(knex, tenant.tenantId);
+    let afterTenants: ExportPosition | undefined;
+    const crash = new Error('worker killed');
+    await expect(
+      exportTenantArchive(knex, { tenantId: tenant.tenantId, slug: tenant.slug, exportRoot }, {
+        onProgress: (p) => {
+          afterTenants = p;
+          throw crash;
+        },
+      }),
+    ).rejects.toBe(crash);
+    expect(afterTenants).toMatchObject({ tableIndex: 0, rows: 1 });
+    const resumed = await exportTenantArchive(knex, { tenantId: tenant.tenantId, slug: tenant.slug, exportRoot }, { resumeFrom: JSON.parse(JSON.stringify(afterTenants)) as ExportPosition });
+    expect(Object.fromEntries(resumed.manifest.files.map((f) => [f.table, f.rows]))).toEqual(counts);
+    await verifyArchive(resumed.directory, tenant.tenantId);
+  });
+
   it('refuses an archive that does not match its manifest (ExportVerificationFailed)', async () => {
     const tenant = await provisionTenant(knex, cleanup);
     await startTenantDeletionInDB(knex, { slug: tenant.slug });

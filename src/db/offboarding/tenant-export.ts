@@ -87,13 +87,15 @@ export async function exportTenantArchive(knex: Knex, target: ExportTarget, opti
     position = await prepareTableFile(path, position);
     const keys = TENANT_TABLE_KEYS[table];
     for (;;) {
+      // A table keyed by `tenant` alone (tenants) has one row: once written (a position after it), it is done.
+      if (keys.length === 1 && position.after !== undefined) break;
       const rows = (await tenantRowsPage(knex, table, tenantId, position.after, pageSize)) as Array<Record<string, unknown>>;
       if (rows.length === 0) break;
       const bytes = await appendPage(path, rows);
       const last = rows[rows.length - 1]!;
       position = { ...position, after: keys.slice(1).map((k) => last[k]), rows: position.rows + rows.length, bytes: position.bytes + bytes };
       await options.onProgress?.(position);
-      if (rows.length < pageSize || keys.length === 1) break;
+      if (rows.length < pageSize) break;
     }
     // An empty table still gets a file (one empty gzip member), so the archive always has one per table.
     if (position.bytes === 0) await appendPage(path, []);
