@@ -72,7 +72,11 @@ export interface TenantDeletionResult {
   outcome: 'deleted' | 'cancelled';
   /** The verified archive (absent when the deletion was cancelled before its export completed). */
   archive?: ArchiveSummary;
-  /** Rows deleted (0 when cancelled). */
+  /**
+   * Rows deleted (0 when cancelled), as the deletion's attempts counted them: after a worker crash the
+   * batches committed after its last heartbeat are not counted. The tombstone's row_counts (the archive's) is
+   * the authoritative figure.
+   */
   deletedRows: number;
   /** ISO 8601, when deleted. */
   deletedAt?: string;
