@@ -23,7 +23,7 @@ const args = process.argv.slice(2);
 // start-up, dev mode, codec server, chaos) do not change with the engine; they run once, on PostgreSQL.
 const ENGINE_E2E = ['provisioning', 'saga', 'attach', 'reset-and-terminate', 'untrusted-input', 'replay', 'run-records'].map((name) => `test/e2e/${name}.test.ts`);
 const selection = args.some((a) => !a.startsWith('-')) ? [] : ['test/integration', ...ENGINE_E2E];
-const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--runInBand', ...selection, ...args], {
+const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--runInBand', '--forceExit', ...selection, ...args], {
   stdio: 'inherit',
   env: { ...process.env, TEST_DATABASE: 'citus' },
 });

@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import { ProvisioningError } from '../contracts/errors';
 import type { TenantReactivationResult, TenantSuspensionResult } from '../contracts/tenant-suspension';
 import { normalizeSlug, normalizeSuspensionReason } from '../contracts/validation';
+import { usesLookupTables } from './citus';
+import { lockTenantBySlug } from './tenant-lock';
 import { tenantTable } from './tenant-tables';
 
 interface LockedTenant {
@@ -13,11 +15,8 @@ interface LockedTenant {
 }
 
 /** The tenant holding `slug`, its row locked until the transaction ends (so suspend and reactivate serialize). */
-async function lockTenantBySlug(trx: Knex.Transaction, slug: string): Promise<LockedTenant> {
-  const tenant = await tenantTable(trx, 'tenants')
-    .where({ slug })
-    .forUpdate()
-    .first<LockedTenant | undefined>('tenant', 'slug', 'status', 'suspension_reason', 'suspended_at');
+async function lockExistingTenant(trx: Knex.Transaction, slug: string, lookup: boolean): Promise<LockedTenant> {
+  const tenant = await lockTenantBySlug<LockedTenant>(trx, slug, lookup, ['tenant', 'slug', 'status', 'suspension_reason', 'suspended_at']);
   if (!tenant) throw new ProvisioningError('TenantNotFound', `tenant '${slug}' does not exist`, 'slug');
   return tenant;
 }
@@ -37,8 +36,9 @@ async function countUsers(trx: Knex.Transaction, tenantId: string, where: Record
 export async function suspendTenantInDB(knex: Knex, input: { slug: string; reason: string }): Promise<TenantSuspensionResult> {
   const slug = normalizeSlug(input.slug);
   const reason = normalizeSuspensionReason(input.reason);
+  const lookup = await usesLookupTables(knex);
   return knex.transaction(async (trx) => {
-    const tenant = await lockTenantBySlug(trx, slug);
+    const tenant = await lockExistingTenant(trx, slug, lookup);
     if (tenant.status === 'suspended') {
       return {
         tenantId: tenant.tenant,
@@ -72,8 +72,9 @@ export async function suspendTenantInDB(knex: Knex, input: { slug: string; reaso
  */
 export async function reactivateTenantInDB(knex: Knex, input: { slug: string }): Promise<TenantReactivationResult> {
   const slug = normalizeSlug(input.slug);
+  const lookup = await usesLookupTables(knex);
   return knex.transaction(async (trx) => {
-    const tenant = await lockTenantBySlug(trx, slug);
+    const tenant = await lockExistingTenant(trx, slug, lookup);
     if (tenant.status === 'active') return { tenantId: tenant.tenant, slug, usersReenabled: 0, alreadyActive: true };
     if (tenant.status !== 'suspended') {
       throw new ProvisioningError('TenantNotSuspended', `tenant '${slug}' is ${tenant.status}; only a suspended tenant can be reactivated`, 'slug');

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { assertAdminEmailFree } from './admin-email';
 import { ProvisioningError } from '../contracts/errors';
 import { lookupTable, usesLookupTables } from './citus';
+import { lockTenantBySlug } from './tenant-lock';
 import { tenantTable, type TenantTable } from './tenant-tables';
 import { transaction, type BeforeCommit } from './transaction';
 import { expandGrants, TENANT_SEED, type TenantSeed } from '../contracts/tenant-seed';
@@ -103,7 +104,7 @@ async function insertOrFindTenant(trx: Knex.Transaction, tenant: NormalizedTenan
   const inserted = await insert();
   if (inserted) return { tenantId: inserted, slug: tenant.slug, created: true };
 
-  const existing = await lockTenantBySlug(trx, tenant.slug, lookup);
+  const existing = await lockTenantBySlug<ExistingTenant>(trx, tenant.slug, lookup, ['tenant', 'idempotency_key', 'status', 'created_at']);
   if (existing?.idempotency_key === input.idempotencyKey) return { tenantId: existing.tenant, slug: tenant.slug, created: false };
   if (existing && isLeftByDeadRun(existing, input)) {
     await deleteRowsOfLockedTenant(trx, existing.tenant, TENANT_TABLES_CHILDREN_FIRST, lookup);
@@ -135,15 +136,6 @@ interface ExistingTenant {
   idempotency_key: string;
   status: string;
   created_at: Date;
-}
-
-/** The tenant holding `slug`, its row locked. With the lookup, found there first so the lock routes to the tenant's shard. */
-async function lockTenantBySlug(trx: Knex.Transaction, slug: string, lookup: boolean): Promise<ExistingTenant | undefined> {
-  const columns = ['tenant', 'idempotency_key', 'status', 'created_at'];
-  if (!lookup) return tenantTable(trx, 'tenants').where({ slug }).forUpdate().first<ExistingTenant | undefined>(...columns);
-  const held = await trx(lookupTable(trx, 'tenant_lookup')).where({ slug }).forUpdate().first<{ tenant: string } | undefined>('tenant');
-  if (!held) return undefined;
-  return tenantTable(trx, 'tenants').where({ tenant: held.tenant }).forUpdate().first<ExistingTenant | undefined>(...columns);
 }
 
 function seedRows(tenantId: string, seed: TenantSeed) {

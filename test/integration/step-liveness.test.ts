@@ -6,6 +6,7 @@ import { activityHarness, type ActivityHarness } from '../support/activity-envir
 import { tenantInput, TEST_BCRYPT_COST, useAdminConnection } from '../support/tenant-fixtures';
 import { countTenantRows, FULL_TENANT_ROWS, NO_ROWS } from '../harness/tenant-rows';
 import { waitFor } from '../harness/wait-for';
+import { testingOnCitus } from '../harness/citus-cluster';
 
 const { knex, cleanup } = useAdminConnection();
 const activities = createActivities({ knex, bcryptCost: TEST_BCRYPT_COST });
@@ -27,9 +28,17 @@ async function lockTenantRow(tenantId: string): Promise<() => Promise<void>> {
   };
 }
 
-/** Whether a session of the pool waits for a lock (seen from another session: pg_stat_activity is a snapshot inside a transaction). */
+/**
+ * Whether a session of the pool waits for a lock (seen from another session: pg_stat_activity is a snapshot
+ * inside a transaction). On Citus the wait happens on the worker holding the shard, so the coordinator's
+ * pg_stat_activity does not show it; citus_lock_waits gathers the waits of the whole cluster.
+ */
 async function waitingOnLock(): Promise<boolean> {
-  const { rows } = await knex.raw<{ rows: unknown[] }>("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+  const { rows } = await knex.raw<{ rows: unknown[] }>(
+    testingOnCitus()
+      ? 'SELECT 1 FROM citus_lock_waits'
+      : "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+  );
   return rows.length > 0;
 }
 
@@ -59,9 +68,13 @@ describe('a step that runs long', () => {
     const { harness, tenantId } = await createdTenant();
     const unlock = await lockTenantRow(tenantId);
     const setup = failureOf(harness.run('setupTenantData', tenantId));
-    await waitFor(() => waitingOnLock(), 'the step to wait for the row lock, inside its transaction');
-    harness.cancel('TIMED_OUT');
-    await unlock();
+    try {
+      await waitFor(() => waitingOnLock(), 'the step to wait for the row lock, inside its transaction');
+      harness.cancel('TIMED_OUT');
+    } finally {
+      // Never leave the lock's transaction open: the suite's cleanup and pool would wait on it for ever.
+      await unlock();
+    }
 
     expect(await setup).toBeInstanceOf(CancelledFailure);
     expect(await countTenantRows(knex, tenantId)).toEqual({ ...NO_ROWS, tenants: 1 });
