@@ -45,7 +45,7 @@ export function composeApp(config: Config, logger: Logger, database: Database = 
     if (database.storage !== database.admin) traceQueries(database.storage, config.storage.db?.database ?? config.db.database);
   }
   const runs = runRecords(config, database);
-  const activities = createActivities({ knex: database.admin, bcryptCost: config.bcryptCost, runs });
+  const activities = createActivities({ knex: database.admin, bcryptCost: config.bcryptCost, runs, offboarding: config.offboarding });
   return {
     config,
     logger,

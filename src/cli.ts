@@ -4,6 +4,7 @@ import './lifecycle/install-stop-signals';
 import { cleanupCommand, CLEANUP_USAGE } from './commands/cleanup';
 import { codecServerCommand, CODEC_SERVER_USAGE } from './commands/codec-server';
 import { createTenantCommand, CREATE_TENANT_USAGE } from './commands/create-tenant';
+import { cancelDeletionCommand, CANCEL_DELETION_USAGE, confirmDeletionCommand, CONFIRM_DELETION_USAGE, deleteTenantCommand, DELETE_TENANT_USAGE } from './commands/deletion';
 import { devCommand, DEV_USAGE } from './commands/dev';
 import { doctorCommand, DOCTOR_USAGE } from './commands/doctor';
 import { failureOutput } from './commands/failure-output';
@@ -25,6 +26,9 @@ const COMMANDS: Record<string, Command> = {
   status: { run: statusCommand, usage: STATUS_USAGE, summary: "show a provisioning's status by slug or workflow id" },
   suspend: { run: suspendCommand, usage: SUSPEND_USAGE, summary: 'suspend a tenant: status suspended, its users disabled (--reason)' },
   reactivate: { run: reactivateCommand, usage: REACTIVATE_USAGE, summary: 'reactivate a suspended tenant and the users its suspension disabled' },
+  'delete-tenant': { run: deleteTenantCommand, usage: DELETE_TENANT_USAGE, summary: 'offboard a tenant: suspend, export, grace period (--grace 30d), delete' },
+  'confirm-deletion': { run: confirmDeletionCommand, usage: CONFIRM_DELETION_USAGE, summary: "end a tenant deletion's grace period now" },
+  'cancel-deletion': { run: cancelDeletionCommand, usage: CANCEL_DELETION_USAGE, summary: 'call off a tenant deletion and restore the tenant' },
   cleanup: { run: cleanupCommand, usage: CLEANUP_USAGE, summary: 'list (--list) or remove half-made tenants a dead provisioning left' },
   'codec-server': { run: codecServerCommand, usage: CODEC_SERVER_USAGE, summary: 'decode (and redact) workflow payloads for the Temporal Web UI and CLI' },
   doctor: { run: doctorCommand, usage: DOCTOR_USAGE, summary: 'check configuration, PostgreSQL, Temporal and payload keys, each with a fix' },

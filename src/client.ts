@@ -5,6 +5,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
@@ -27,6 +28,16 @@ import {
   type TenantSuspensionResult,
 } from './contracts/tenant-suspension';
 import { normalizeSlug } from './contracts/validation';
+import {
+  cancelDeletionUpdate,
+  confirmDeletionUpdate,
+  DELETION_WORKFLOW_TYPE,
+  getDeletionStateQuery,
+  toDeletionInput,
+  type DeletionState,
+  type TenantDeletionInput,
+  type TenantDeletionResult,
+} from './contracts/tenant-deletion';
 import { dataConverter } from './temporal/data-converter';
 import { temporalConnectConfig } from './temporal/connection-options';
 import { getStateQuery, WORKFLOW_ID_PREFIX, WORKFLOW_TYPE, workflowIdForSlug, type ProvisioningState, type TenantCreationInput, type TenantCreationResult } from './contracts/tenant-creation';
@@ -34,6 +45,7 @@ import { getStateQuery, WORKFLOW_ID_PREFIX, WORKFLOW_TYPE, workflowIdForSlug, ty
 export type { ProvisioningState, TenantCreationInput, TenantCreationResult } from './contracts/tenant-creation';
 export { toWorkflowInput, type CreateTenantRequest } from './contracts/tenant-request';
 export type { TenantReactivationResult, TenantSuspensionResult } from './contracts/tenant-suspension';
+export type { ArchiveSummary, DeletionPhase, DeletionState, TenantDeletionResult } from './contracts/tenant-deletion';
 export { ProvisioningError } from './contracts/errors';
 export { loadConfig } from './config';
 
@@ -53,11 +65,11 @@ export class ProvisioningInProgressError extends Error {
   }
 }
 
-/** Another lifecycle workflow (a suspend, a reactivate) of the tenant is running; they never run at once. */
+/** Another lifecycle workflow (a suspend, a reactivate, a deletion) of the tenant is running; they never run at once. */
 export class LifecycleInProgressError extends Error {
   readonly type = 'LifecycleInProgress';
   constructor(readonly slug: string, readonly workflowId: string) {
-    super(`another suspend or reactivate of tenant '${slug}' is running (workflow ${workflowId}); try again when it has ended`);
+    super(`another lifecycle workflow (suspend, reactivate or delete) of tenant '${slug}' is running (workflow ${workflowId}); try again when it has ended`);
     this.name = 'LifecycleInProgressError';
   }
 }
@@ -103,6 +115,14 @@ export interface ProvisioningStatus {
 }
 
 type TenantCreationWorkflow = (input: TenantCreationInput) => Promise<TenantCreationResult>;
+type TenantDeletionWorkflow = (input: TenantDeletionInput) => Promise<TenantDeletionResult>;
+
+/** A started deletion: its workflow, and its result (typed failures as ProvisioningError). */
+export interface DeletionHandle {
+  workflowId: string;
+  runId: string;
+  result(): Promise<TenantDeletionResult>;
+}
 
 /** A typed client for the SaaS backend: start provisioning, follow it, read its result. */
 export class ProvisioningClient {
@@ -202,6 +222,88 @@ export class ProvisioningClient {
       return await handle.result();
     } catch (error) {
       throw typedLifecycleFailure(error);
+    }
+  }
+
+  /**
+   * Starts offboarding the tenant (tenantDeletionWorkflow under lifecycle-<slug>, FAIL conflict policy):
+   * suspend, export and verify, then delete when confirmDeletion comes or `graceMs` (default 30 days)
+   * has passed. Throws InvalidInput (slug, grace) before starting, LifecycleInProgressError while another
+   * lifecycle workflow of the tenant runs; result() throws ProvisioningError TenantNotFound,
+   * TenantNotDeletable (still being provisioned) or ExportVerificationFailed.
+   */
+  async deleteTenant(slug: string, options: { graceMs?: number } = {}): Promise<DeletionHandle> {
+    const input = toDeletionInput({ slug, graceMs: options.graceMs });
+    const workflowId = lifecycleWorkflowIdForSlug(input.slug);
+    let handle: WorkflowHandleWithFirstExecutionRunId<TenantDeletionWorkflow>;
+    try {
+      handle = await this.client.workflow.start<TenantDeletionWorkflow>(DELETION_WORKFLOW_TYPE, {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      });
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new LifecycleInProgressError(input.slug, workflowId);
+      throw error;
+    }
+    return {
+      workflowId,
+      runId: handle.firstExecutionRunId,
+      result: async () => {
+        try {
+          return await handle.result();
+        } catch (error) {
+          throw typedLifecycleFailure(error);
+        }
+      },
+    };
+  }
+
+  /** Ends the grace period of the tenant's deletion now: it is deleted. DeletionNotPending when no deletion of it waits. */
+  async confirmDeletion(slug: string): Promise<DeletionState> {
+    return this.updateDeletion(slug, 'confirm', (handle) => handle.executeUpdate(confirmDeletionUpdate));
+  }
+
+  /** Calls the tenant's deletion off; answers once the tenant is restored (reactivated unless it was suspended before). */
+  async cancelDeletion(slug: string): Promise<DeletionState> {
+    return this.updateDeletion(slug, 'cancel', (handle) => handle.executeUpdate(cancelDeletionUpdate));
+  }
+
+  /** The state of the tenant's running or last deletion (phase, archive, deleteAt), or undefined when there is none. */
+  async deletionState(slug: string): Promise<DeletionState | undefined> {
+    const handle = this.client.workflow.getHandle<TenantDeletionWorkflow>(lifecycleWorkflowIdForSlug(normalizeSlug(slug)));
+    try {
+      const description = await handle.describe();
+      if (description.type !== DELETION_WORKFLOW_TYPE) return undefined;
+      return await handle.query(getDeletionStateQuery);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  private async updateDeletion(slug: string, what: string, update: (handle: WorkflowHandle<TenantDeletionWorkflow>) => Promise<DeletionState>): Promise<DeletionState> {
+    const normalized = normalizeSlug(slug);
+    const handle = this.client.workflow.getHandle<TenantDeletionWorkflow>(lifecycleWorkflowIdForSlug(normalized));
+    const notPending = (detail: string) => new ProvisioningError('DeletionNotPending', `no deletion of tenant '${normalized}' waits to be ${what}ed: ${detail}`, 'slug');
+    const description = await handle.describe().catch((error: unknown) => {
+      if (error instanceof WorkflowNotFoundError) throw notPending('none was started');
+      throw error;
+    });
+    if (description.type !== DELETION_WORKFLOW_TYPE || description.status.name !== 'RUNNING') {
+      throw notPending(description.type !== DELETION_WORKFLOW_TYPE ? `its lifecycle workflow is a ${description.type}` : `the last one is ${description.status.name.toLowerCase()}`);
+    }
+    try {
+      return await update(handle);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw notPending('it has ended');
+      if (error instanceof WorkflowUpdateFailedError) {
+        const { type, message } = failureSummary(error);
+        if (type === 'DeletionNotPending') throw new ProvisioningError('DeletionNotPending', message, 'slug');
+      }
+      throw error;
     }
   }
 

@@ -40,6 +40,6 @@ export function exitCodeForProvisioningFailure(type: string | undefined): number
   if (type === 'InvalidInput' || type === 'EmailAlreadyInUse') return EXIT.DATA_ERROR;
   if (type === 'TenantAlreadyExists') return EXIT.ALREADY_EXISTS;
   // suspend/reactivate of a tenant still being provisioned: it can be once provisioning has ended.
-  if (type === 'TenantNotSuspendable' || type === 'TenantNotSuspended') return EXIT.TEMP_FAILURE;
+  if (type === 'TenantNotSuspendable' || type === 'TenantNotSuspended' || type === 'TenantNotDeletable') return EXIT.TEMP_FAILURE;
   return EXIT.FAILURE;
 }

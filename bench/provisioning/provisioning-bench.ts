@@ -23,8 +23,9 @@ import { startProvisioningStack, type ProvisioningStack } from '../lib/provision
 import { QueryMeter } from './query-meter';
 import { currentCommit, recordRun } from './results-log';
 import { runWorkerPhase } from './worker-phase';
+import { formatOffboarding, runOffboardingPhase } from '../offboarding/offboarding-phase';
 
-function flags(): { n: number; concurrency: number; bcryptCost: number; unloadedN: number; pin: boolean; eagerActivities: boolean } {
+function flags(): { n: number; concurrency: number; bcryptCost: number; unloadedN: number; pin: boolean; eagerActivities: boolean; offboardingRows: number[] } {
   const { values } = parseArgs({
     options: {
       n: { type: 'string', default: '100' },
@@ -33,11 +34,13 @@ function flags(): { n: number; concurrency: number; bcryptCost: number; unloaded
       'unloaded-n': { type: 'string', default: '20' },
       pin: { type: 'boolean', default: false },
       'eager-activities': { type: 'boolean', default: false },
+      'offboarding-rows': { type: 'string', default: '10000,100000' },
     },
   });
   const pin = values.pin === true;
   const unavailable = pin ? pinningUnavailableReason() : undefined;
   if (unavailable) throw new Error(`--pin: ${unavailable}`);
+  const offboardingRows = values['offboarding-rows'] === '0' ? [] : values['offboarding-rows'].split(',').map((size) => integerFlag({ size }, 'size', 100, 10_000_000));
   return {
     n: integerFlag(values, 'n', 1, 100_000),
     concurrency: integerFlag(values, 'c', 1, 1000),
@@ -45,6 +48,7 @@ function flags(): { n: number; concurrency: number; bcryptCost: number; unloaded
     unloadedN: integerFlag(values, 'unloaded-n', 1, 1000),
     pin,
     eagerActivities: values['eager-activities'] === true,
+    offboardingRows,
   };
 }
 
@@ -63,7 +67,7 @@ async function runPinned(stack: ProvisioningStack, meter: QueryMeter, load: Load
 }
 
 async function main(): Promise<void> {
-  const { n, concurrency, bcryptCost, unloadedN, pin, eagerActivities } = readFlags(flags);
+  const { n, concurrency, bcryptCost, unloadedN, pin, eagerActivities, offboardingRows } = readFlags(flags);
   const startedAt = new Date().toISOString();
   process.env.BCRYPT_COST = String(bcryptCost); // the worker's activities hash at the cost measured
   // Eager activity execution: the server hands the first activity task back in the workflow task's
@@ -82,6 +86,8 @@ async function main(): Promise<void> {
     const direct = await runDirectPhase(stack.db.knex, meter, load, unloadedN);
     const worker = await runWorkerPhase(stack, meter, load, unloadedN);
     const pinned = pin ? await runPinned(stack, meter, load, unloadedN) : undefined;
+    console.error(`measuring: offboarding of tenants of ${offboardingRows.join(', ') || 'no'} rows`);
+    const offboarding = offboardingRows.length > 0 ? await runOffboardingPhase(stack.db.knex, offboardingRows) : undefined;
     const report: BenchReport = {
       benchmark: 'provisioning',
       startedAt,
@@ -94,8 +100,10 @@ async function main(): Promise<void> {
       worker,
       pinned,
       ratios: ratios(bcryptCeiling, direct, worker, pinned),
+      ...(offboarding ? { offboarding } : {}),
     };
     console.log(formatSummary(report));
+    if (offboarding) console.log(formatOffboarding(offboarding).join('\n'));
     console.log(JSON.stringify(report));
     console.error(`written to ${recordRun(report)}; a row was appended to bench/README.md`);
     if (direct.failed + worker.failed + (pinned?.worker.failed ?? 0) > 0) process.exitCode = 1;

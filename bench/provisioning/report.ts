@@ -5,6 +5,7 @@ import type { PoolFigures } from './pool-monitor';
 import { round } from '../lib/stats';
 import { statementRange } from './step-summary';
 import { RSS_WARM_TENANTS, type WorkerPhaseResult } from './worker-phase';
+import type { OffboardingPhaseResult } from '../offboarding/offboarding-phase';
 
 /** One run of `npm run bench`: what was measured, on what, with which settings. Figures only, never a secret. */
 export interface BenchReport {
@@ -33,6 +34,8 @@ export interface BenchReport {
     /** RSS growth from the first RSS_WARM_TENANTS tenants to the end ((after - warm) / warm); null when N < 2 x that. */
     rssGrowth: number | null;
   };
+  /** Export, verification and deletion throughput (rows/s) and the export's peak RSS, per tenant size (--offboarding-rows). */
+  offboarding?: OffboardingPhaseResult;
 }
 
 export function ratios(bcrypt: BcryptCeiling, direct: DirectPhaseResult, worker: WorkerPhaseResult, pinned?: BenchReport['pinned']): BenchReport['ratios'] {

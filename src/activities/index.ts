@@ -20,6 +20,9 @@ import { createAdminUserInDB, rollbackUserInDB, type CreateAdminUserInput, type 
 import { requestIdempotencyKey } from '../contracts/tenant-creation';
 import type { TenantReactivationInput, TenantReactivationResult, TenantSuspensionInput, TenantSuspensionResult } from '../contracts/tenant-suspension';
 import { toActivityFailure } from './failures';
+import { lifecycleStep } from './lifecycle-step';
+import { createOffboardingActivities } from './offboarding';
+import type { OffboardingConfig } from '../config';
 import { currentRun, runStep } from './step-runner';
 
 export interface ActivityDependencies {
@@ -28,6 +31,8 @@ export interface ActivityDependencies {
   bcryptCost: number;
   /** Where provisioning run records go; without it nothing is recorded. */
   runs?: RunRecords;
+  /** EXPORT_DIR and the export's page and deletion's batch sizes; unset: the defaults (archives under the OS's temporary directory). */
+  offboarding?: OffboardingConfig;
 }
 
 /** The workflow passes its request's idempotency key; a caller that does not gets the one derived from the activity context. */
@@ -61,30 +66,15 @@ async function rollbackOwnTenant(
 }
 
 /**
- * A lifecycle step (suspend, reactivate): not a provisioning run, so no run record; logged through the
- * activity context and its errors mapped like every step's (permanent ones non-retryable, typed).
- */
-async function lifecycleStep<T>(step: string, slug: unknown, operation: () => Promise<T>, summary: (result: T) => Record<string, unknown>): Promise<T> {
-  const { log } = Context.current();
-  try {
-    const result = await operation();
-    log.info(`${step} done`, { step, slug, ...summary(result) });
-    return result;
-  } catch (error) {
-    const failure = toActivityFailure(error);
-    log.warn(`${step} failed`, { step, slug, error: (failure as Error).message });
-    throw failure;
-  }
-}
-
-/**
  * The provisioning activities, bound to their dependencies. Thin wrappers over the operations: each
  * logs through the activity context (never a password or hash), records its run-record step and maps
  * errors to retryable or non-retryable failures.
  */
-export function createActivities({ knex, bcryptCost, runs }: ActivityDependencies) {
+export function createActivities({ knex, bcryptCost, runs, offboarding }: ActivityDependencies) {
   const compensating = () => ({ status: 'compensating' as const });
   return {
+    ...createOffboardingActivities(knex, offboarding),
+
     createTenant(input: CreateTenantActivityInput): Promise<CreateTenantResult> {
       return runStep(runs, {
         step: 'createTenant',

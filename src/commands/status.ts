@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { connectProvisioningClient, provisioningWorkflowId } from '../client';
+import { connectProvisioningClient, provisioningWorkflowId, type DeletionState } from '../client';
 import { getConfig, type Config } from '../config';
 import { withApp } from '../app';
 import { safeErrorMessage } from '../db/driver-errors';
@@ -77,7 +77,12 @@ export async function statusCommand(argv: string[]): Promise<number> {
   const config = getConfig();
   const { client, close } = await connectProvisioningClient(config);
   try {
-    const [temporal, records] = await Promise.all([client.statusByWorkflowId(workflowId), readRunRecords(config, workflowId)]);
+    const [temporal, records, deletion] = await Promise.all([
+      client.statusByWorkflowId(workflowId),
+      readRunRecords(config, workflowId),
+      // Offboarding, when the tenant has a deletion (running or ended): its phase and when it deletes.
+      givenWorkflowId === undefined ? client.deletionState(positionals[0]!).catch(() => undefined) : Promise.resolve(undefined),
+    ]);
     const runs = 'runs' in records ? records.runs : [];
     const ui = temporalUiLink(config, client.client.options.namespace, workflowId);
     const found = temporal !== undefined || runs.length > 0;
@@ -86,7 +91,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
       throw new CommandFailure('NotFound', `no provisioning found for ${what}`, EXIT.FAILURE);
     }
     if (values.json) {
-      console.log(JSON.stringify({ found, workflowId, temporal, runs, ...('error' in records ? { runRecordsError: records.error } : {}), ui }));
+      console.log(JSON.stringify({ found, workflowId, temporal, runs, ...('error' in records ? { runRecordsError: records.error } : {}), ...(deletion ? { deletion } : {}), ui }));
       return EXIT.OK;
     }
     console.log(`${workflowId}: ${temporal ? `${temporal.temporalStatus} (run ${temporal.runId})` : 'not in Temporal (history expired or never started)'}`);
@@ -98,6 +103,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
       if (state.adminUserId) console.log(`  admin:    ${state.adminUserId}`);
       if (state.lastError) console.log(`  error:    ${state.lastError.type ?? 'Error'}: ${state.lastError.message}`);
     }
+    if (deletion) console.log(`  deletion: ${describeDeletion(deletion)}`);
     if ('error' in records) console.log(`  run records unavailable: ${records.error}`);
     else if (runs.length > 0) console.log('  run records:');
     for (const run of runs) printRun(run);
@@ -106,4 +112,19 @@ export async function statusCommand(argv: string[]): Promise<number> {
   } finally {
     await close();
   }
+}
+
+/** The offboarding line of `status`: the phase and, in the grace period, when the deletion happens and how long is left. */
+export function describeDeletion(state: DeletionState, now = Date.now()): string {
+  const parts = [`${state.phase}${state.decision ? ` (${state.decision})` : ''}`];
+  if (state.phase === 'grace' && state.deleteAt) {
+    const left = Math.max(0, new Date(state.deleteAt).getTime() - now);
+    const days = Math.floor(left / 86_400_000);
+    const hours = Math.floor((left % 86_400_000) / 3_600_000);
+    const minutes = Math.ceil((left % 3_600_000) / 60_000);
+    parts.push(`deletes at ${state.deleteAt} (in ${days > 0 ? `${days}d ` : ''}${hours}h ${minutes}m unless cancel-deletion)`);
+  }
+  if (state.archive) parts.push(`archive ${state.archive.directory}, ${state.archive.totalRows} row(s), manifest sha256 ${state.archive.manifestSha256}`);
+  if (state.deletedRows !== undefined) parts.push(`${state.deletedRows} row(s) deleted`);
+  return parts.join('; ');
 }

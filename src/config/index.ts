@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors';
 import { EnvReader } from './env-reader';
 import { legacyVariableProblems } from './legacy';
+import { readOffboarding, type OffboardingConfig } from './offboarding';
 import { Secret } from './secret';
 import type { Env } from './secret-files';
 import { readTelemetry, type TelemetryConfig } from './telemetry';
 
 export { ConfigError } from './errors';
+export type { OffboardingConfig } from './offboarding';
 export { Secret } from './secret';
 export type { TelemetryConfig } from './telemetry';
 export { getSecret, secretFileName, DEFAULT_SECRETS_DIR, type Env } from './secret-files';
@@ -75,6 +77,7 @@ export interface Config {
   storage: StorageConfig;
   temporal: { taskQueue: string; uiUrl: string | undefined; payloadKeys: PayloadKey[] };
   worker: WorkerConfig;
+  offboarding: OffboardingConfig;
   bcryptCost: number;
   logLevel: LogLevel;
   /** OpenTelemetry tracing; undefined when no OTEL_EXPORTER_OTLP_*ENDPOINT is set (tracing off). */
@@ -127,6 +130,7 @@ export function loadConfig(env: Env = process.env): Config {
       migrationRecheckMs: read.int('MIGRATION_RECHECK_INTERVAL_MS', 10_000, 100, 3_600_000),
       production: read.optionalString('NODE_ENV') === 'production',
     },
+    offboarding: readOffboarding(read),
     bcryptCost: read.int('BCRYPT_COST', 12, 10, 15),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     telemetry: readTelemetry(read),

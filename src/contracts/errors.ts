@@ -14,6 +14,12 @@ export const PROVISIONING_ERROR_TYPES = [
   'TenantNotSuspendable',
   /** Reactivate of a tenant that is neither suspended nor active (still being provisioned). */
   'TenantNotSuspended',
+  /** Delete of a tenant that is not active or suspended (still being provisioned). */
+  'TenantNotDeletable',
+  /** The tenant's archive does not match its manifest: nothing is deleted. */
+  'ExportVerificationFailed',
+  /** confirm-deletion / cancel-deletion of a tenant whose deletion is not waiting for it. */
+  'DeletionNotPending',
 ] as const;
 export type ProvisioningErrorType = (typeof PROVISIONING_ERROR_TYPES)[number];
 

@@ -194,7 +194,7 @@ export async function activateTenantInDB(knex: Knex, tenantId: string, beforeCom
 }
 
 /** Tables holding a tenant's rows, children before parents, so deletes respect the foreign keys. */
-const TENANT_TABLES_CHILDREN_FIRST: readonly TenantTable[] = ['user_roles', 'users', 'role_permissions', 'permissions', 'roles', 'tenant_settings', 'tenants'];
+export const TENANT_TABLES_CHILDREN_FIRST: readonly TenantTable[] = ['user_roles', 'users', 'role_permissions', 'permissions', 'roles', 'tenant_settings', 'tenants'];
 export const USER_TABLES_CHILDREN_FIRST: readonly TenantTable[] = ['user_roles', 'users'];
 
 /**
@@ -221,7 +221,7 @@ export async function deleteTenantRows(knex: Knex, tenantId: string, tables: rea
  * lock. With the lookup (Citus), the lookup rows of what was deleted go too (after the rows referencing
  * them); they are not counted.
  */
-async function deleteRowsOfLockedTenant(trx: Knex.Transaction, tenantId: string, tables: readonly TenantTable[], lookup: boolean): Promise<number> {
+export async function deleteRowsOfLockedTenant(trx: Knex.Transaction, tenantId: string, tables: readonly TenantTable[], lookup: boolean): Promise<number> {
   let deleted = 0;
   for (const table of tables) deleted += await tenantTable(trx, table).where({ tenant: tenantId }).delete();
   if (lookup && tables.includes('users')) await trx(lookupTable(trx, 'internal_user_emails')).where({ tenant: tenantId }).delete();

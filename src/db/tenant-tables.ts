@@ -27,3 +27,17 @@ export function tenantSchemaOf(db: Knex): string {
 export function tenantTable(db: Knex, name: TenantTable): Knex.QueryBuilder {
   return db(`${tenantSchemaOf(db)}.${name}`);
 }
+
+/** Each tenant table's primary key, `tenant` first: the order offboarding pages and deletes rows in. */
+export const TENANT_TABLE_KEYS: Readonly<Record<TenantTable, readonly string[]>> = {
+  tenants: ['tenant'],
+  tenant_settings: ['tenant', 'key'],
+  roles: ['tenant', 'role_id'],
+  permissions: ['tenant', 'permission_id'],
+  role_permissions: ['tenant', 'role_id', 'permission_id'],
+  users: ['tenant', 'user_id'],
+  user_roles: ['tenant', 'user_id', 'role_id'],
+};
+
+/** Tables with a `tenant` column that offboarding keeps: the tombstones of deleted tenants. */
+export const RETAINED_AFTER_DELETION = ['deleted_tenants'] as const;

@@ -13,7 +13,7 @@ const lifecycle = proxyActivities<ProvisioningActivities>({
 });
 
 /** The activity's typed failure as the workflow's own, so a client sees its type (TenantNotSuspendable...) directly. */
-async function typed<T>(what: string, slug: string, run: () => Promise<T>): Promise<T> {
+export async function typed<T>(what: string, slug: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {

@@ -87,7 +87,7 @@ describe('the worker Deployment', () => {
     }
   });
 
-  it('runs under a restricted security context with a writable /tmp only', () => {
+  it('runs under a restricted security context with a writable /tmp and EXPORT_DIR only', () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: expect.any(Number), seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
     expect(container.securityContext).toMatchObject({
@@ -98,8 +98,13 @@ describe('the worker Deployment', () => {
       seccompProfile: { type: 'RuntimeDefault' },
     });
     const writable = (container.volumeMounts ?? []).filter((mount) => !mount.readOnly);
-    expect(writable.map((mount) => mount.mountPath)).toEqual(['/tmp']);
+    expect(writable.map((mount) => mount.mountPath)).toEqual(['/tmp', configMap.data?.EXPORT_DIR]);
     expect(pod.volumes?.find((volume) => volume.name === writable[0]?.name)?.emptyDir).toBeDefined();
+    // The archives of offboarding: a claim every replica shares (ReadWriteMany), so another pod resumes an export.
+    const claimName = pod.volumes?.find((volume) => volume.name === writable[1]?.name)?.persistentVolumeClaim?.claimName;
+    const claim = manifest<{ metadata?: { name?: string }; spec?: { accessModes?: string[] } }>('k8s/export-volume.yaml', 'PersistentVolumeClaim');
+    expect(claimName).toBe(claim.metadata?.name);
+    expect(claim.spec?.accessModes).toEqual(['ReadWriteMany']);
     expect(pod.automountServiceAccountToken).toBe(false);
   });
 });

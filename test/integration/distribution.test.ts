@@ -134,13 +134,13 @@ citusOnly('on Citus', () => {
     await setupTenantDataInDB(knex, kept.tenantId);
     const admin = await createAdminUserInDB(knex, adminInput(kept.tenantId), TEST_BCRYPT_COST);
 
-    expect(await migrateDown(db, config, 1)).toEqual(['20261203210001_distribute_on_citus']);
+    expect(await migrateDown(db, config, 2)).toEqual(['20261204150001_tenant_offboarding', '20261203210001_distribute_on_citus']);
     expect((await distribution()).map((r) => r.table)).toEqual([]);
     expect(await uniqueIndexes('public.tenants')).toEqual(['tenants_idempotency_key_unique', 'tenants_pkey', 'tenants_slug_unique']);
     expect(await uniqueIndexes('public.users')).toEqual(['users_internal_email_unique', 'users_pkey', 'users_tenant_email_unique']);
     expect(await knex('public.users').where({ tenant: kept.tenantId }).pluck('email')).toEqual([admin.email]);
 
-    expect(await migrateLatest(db, config)).toEqual(['20261203210001_distribute_on_citus']);
+    expect(await migrateLatest(db, config)).toEqual(['20261203210001_distribute_on_citus', '20261204150001_tenant_offboarding']);
     expect((await distribution()).filter((r) => r.method === 'h')).toHaveLength(DISTRIBUTED_TABLES.length);
     // The lookups were filled from the rows that existed: the slug and the email are still taken.
     await expectProvisioningError(createTenantInDB(knex, tenantInput({ slug: kept.slug })), 'TenantAlreadyExists');

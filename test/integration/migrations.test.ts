@@ -10,7 +10,7 @@ const TENANT_TABLES = ['permissions', 'role_permissions', 'roles', 'tenant_setti
 const TENANT_SCOPED = TENANT_TABLES.filter((t) => t !== 'tenants');
 /** On Citus the distribution migration adds the reference tables keeping slugs, keys and internal emails unique across tenants. */
 const ON_CITUS = testingOnCitus();
-const TENANT_SCHEMA_TABLES = ON_CITUS ? [...TENANT_TABLES, 'internal_user_emails', 'tenant_lookup'].sort() : TENANT_TABLES;
+const TENANT_SCHEMA_TABLES = [...TENANT_TABLES, 'deleted_tenants', ...(ON_CITUS ? ['internal_user_emails', 'tenant_lookup'] : [])].sort();
 /** On Citus `tenants` itself references its lookup row. */
 const REFERENCING = ON_CITUS ? TENANT_TABLES : TENANT_SCOPED;
 const ALL_NAMES = MIGRATIONS.map((m) => m.name);

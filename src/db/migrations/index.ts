@@ -8,11 +8,12 @@ import { createProvisioningRuns } from './20261121100001_create_provisioning_run
 import { runStatusAbandoned } from './20261203100001_run_status_abandoned';
 import { tenantSuspension } from './20261203200001_tenant_suspension';
 import { distributeOnCitus } from './20261203210001_distribute_on_citus';
+import { tenantOffboarding } from './20261204150001_tenant_offboarding';
 
 export type { Migration, MigrationSchemas, MigrationTarget } from './migration';
 
 /** Every migration, oldest first. Listed here (not discovered on disk) so ts-node, jest and the build all see the same set. */
-export const MIGRATIONS: readonly Migration[] = [createTenants, createRolesAndPermissions, createUsers, createProvisioningRuns, runStatusAbandoned, tenantSuspension, distributeOnCitus];
+export const MIGRATIONS: readonly Migration[] = [createTenants, createRolesAndPermissions, createUsers, createProvisioningRuns, runStatusAbandoned, tenantSuspension, distributeOnCitus, tenantOffboarding];
 
 /** The schemas and grantee the migrations of `config` run with. */
 export function configuredMigrationSource(target: MigrationTarget, config: Config): Knex.MigrationSource<Migration> {

@@ -4,6 +4,7 @@ import type { IContainer as Container } from 'kubernetes-models/v1/Container';
 import type { IPodSpec as PodSpec } from 'kubernetes-models/v1/PodSpec';
 import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Secret, type ISecret } from 'kubernetes-models/v1/Secret';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -35,6 +36,7 @@ const MODELS: Record<string, (data: never) => { validate(): void }> = {
   'v1/ServiceAccount': (data) => new ServiceAccount(data),
   'v1/ConfigMap': (data) => new ConfigMap(data),
   'v1/Secret': (data) => new Secret(data),
+  'v1/PersistentVolumeClaim': (data) => new PersistentVolumeClaim(data),
   'apps/v1/Deployment': (data) => new Deployment(data),
   'batch/v1/Job': (data) => new Job(data),
   'policy/v1/PodDisruptionBudget': (data) => new PodDisruptionBudget(data),
