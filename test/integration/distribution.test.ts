@@ -71,7 +71,7 @@ citusOnly('on Citus', () => {
     expect(distributed.map((r) => r.table).sort()).toEqual([...DISTRIBUTED_TABLES].sort());
     expect(new Set(distributed.map((r) => r.column))).toEqual(new Set(['tenant']));
     expect(new Set(distributed.map((r) => r.colocation)).size).toBe(1);
-    expect(rows.filter((r) => r.method === 'n').map((r) => r.table).sort()).toEqual(['internal_user_emails', 'tenant_lookup']);
+    expect(rows.filter((r) => r.method === 'n').map((r) => r.table).sort()).toEqual(['deleted_tenants', 'internal_user_emails', 'tenant_lookup']);
     // On purpose: one row per workflow run, written in the step's own transaction; no tenant key to route by.
     expect(rows.map((r) => r.table)).not.toContain('tenant_workflows.provisioning_runs');
     expect(await uniqueIndexes('public.tenants')).toEqual(['tenants_pkey']);

@@ -85,7 +85,7 @@ describe('storage routing', () => {
 
     // On Citus the distribution migration adds its two lookup (reference) tables to the tenant data.
     const lookups = testingOnCitus() ? ['public.internal_user_emails', 'public.tenant_lookup'] : [];
-    expect(await tablesOf(db.admin)).toEqual([...lookups, 'public.permissions', 'public.role_permissions', 'public.roles', 'public.tenant_settings', 'public.tenants', 'public.user_roles', 'public.users'].sort());
+    expect(await tablesOf(db.admin)).toEqual([...lookups, 'public.deleted_tenants', 'public.permissions', 'public.role_permissions', 'public.roles', 'public.tenant_settings', 'public.tenants', 'public.user_roles', 'public.users'].sort());
     expect(await tablesOf(db.storage)).toEqual(['tenant_workflows.provisioning_runs']);
     expect(await db.admin.schema.withSchema('tenant_workflows').hasTable('tenant_data_migrations')).toBe(true);
     expect(await db.storage.schema.withSchema('tenant_workflows').hasTable('storage_migrations')).toBe(true);
