@@ -19,9 +19,9 @@ if (reason) {
 }
 const args = process.argv.slice(2);
 // The integration suite, and the end-to-end files whose outcome depends on the engine (the provisioning
-// path, the saga, attach, reset/terminate, untrusted input, replay, run records). The others (CLI
+// path, the saga, attach, reset/terminate, untrusted input, replay, run records, suspension, offboarding). The others (CLI
 // start-up, dev mode, codec server, chaos) do not change with the engine; they run once, on PostgreSQL.
-const ENGINE_E2E = ['provisioning', 'saga', 'attach', 'reset-and-terminate', 'untrusted-input', 'replay', 'run-records'].map((name) => `test/e2e/${name}.test.ts`);
+const ENGINE_E2E = ['provisioning', 'saga', 'attach', 'reset-and-terminate', 'untrusted-input', 'replay', 'run-records', 'suspension', 'offboarding'].map((name) => `test/e2e/${name}.test.ts`);
 const selection = args.some((a) => !a.startsWith('-')) ? [] : ['test/integration', ...ENGINE_E2E];
 const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--runInBand', '--forceExit', ...selection, ...args], {
   stdio: 'inherit',
