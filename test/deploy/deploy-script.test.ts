@@ -84,7 +84,7 @@ describe('deploy.sh', () => {
 
     it('prints the rendered manifests: valid, in that namespace, every container on IMAGE:TAG', () => {
       expect(run.rendered.map((object) => object.kind).sort()).toEqual(
-        ['ConfigMap', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount'],
+        ['ConfigMap', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'Namespace', 'NetworkPolicy', 'PersistentVolumeClaim', 'PodDisruptionBudget', 'Service', 'ServiceAccount'],
       );
       expect(run.rendered.filter((object) => schemaProblem(object))).toEqual([]);
       for (const object of run.rendered) expect(object.kind === 'Namespace' ? object.metadata.name : object.metadata.namespace).toBe(namespace);

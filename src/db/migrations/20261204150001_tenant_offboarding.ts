@@ -1,6 +1,5 @@
-import type { Knex } from 'knex';
 import { citusInstalled, tableExists } from '../citus';
-import { defineMigration } from './migration';
+import { defineMigration, type MigrationContext } from './migration';
 import { TENANT_STATUSES as STATUSES_BEFORE } from './20261203200001_tenant_suspension';
 
 /**
@@ -17,7 +16,7 @@ const statusCheck = (statuses: readonly string[]) => `CHECK (status IN (${status
  * one connection per worker (sequential mode) first: DDL on a distributed table cannot follow a parallel
  * multi-shard statement (down's count, an earlier migration's) in the same transaction.
  */
-async function replaceStatusCheck(knex: Knex, tenants: string, statuses: readonly string[]): Promise<void> {
+async function replaceStatusCheck(knex: MigrationContext['knex'], tenants: string, statuses: readonly string[]): Promise<void> {
   if (await citusInstalled(knex)) await knex.raw("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'");
   await knex.raw('ALTER TABLE ?? DROP CONSTRAINT tenants_status_check', [tenants]);
   await knex.raw(`ALTER TABLE ?? ADD CONSTRAINT tenants_status_check ${statusCheck(statuses)}`, [tenants]);
