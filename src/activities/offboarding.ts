@@ -7,7 +7,7 @@ import { archiveDirectory, verifyArchive } from '../db/offboarding/archive';
 import { startTenantDeletionInDB, type DeletionStart } from '../db/offboarding/deletion-start';
 import { deleteTenantData, DEFAULT_DELETE_BATCH_SIZE, type DeletionCursor, type DeletionResult } from '../db/offboarding/tenant-deletion';
 import { DEFAULT_EXPORT_PAGE_SIZE, exportTenantArchive } from '../db/offboarding/tenant-export';
-import { lifecycleStep } from './lifecycle-step';
+import { countOffboardingRows, lifecycleStep } from './lifecycle-step';
 
 export interface OffboardingTarget {
   tenantId: string;
@@ -56,7 +56,10 @@ export function createOffboardingActivities(knex: Knex, settings?: OffboardingCo
         async () => {
           const directory = archiveDirectory(exportRoot, target.slug, target.tenantId);
           const { manifest, manifestSha256 } = await verifyArchive(directory, target.tenantId);
-          return archiveSummary(directory, manifest, manifestSha256);
+          const summary = archiveSummary(directory, manifest, manifestSha256);
+          // Counted once the archive is verified: a resumed export would count its first pages twice.
+          countOffboardingRows('exported', summary.totalRows);
+          return summary;
         },
         (r) => ({ tenantId: target.tenantId, totalRows: r.totalRows, manifestSha256: r.manifestSha256 }),
       );
@@ -76,7 +79,10 @@ export function createOffboardingActivities(knex: Knex, settings?: OffboardingCo
               batchSize,
               deletedBefore: last?.deletedRows ?? 0,
               ...(last?.cursor ? { cursor: last.cursor as DeletionCursor } : {}),
-              onBatch: (deletedRows, cursor) => Context.current().heartbeat({ deletedRows, ...(cursor ? { cursor } : {}) } satisfies DeletionProgress),
+              onBatch: (deletedRows, cursor, batchRows) => {
+                countOffboardingRows('deleted', batchRows);
+                Context.current().heartbeat({ deletedRows, ...(cursor ? { cursor } : {}) } satisfies DeletionProgress);
+              },
             },
           ),
         (r) => ({ tenantId: input.tenantId, deletedRows: r.deletedRows }),

@@ -8,6 +8,13 @@ export const METRIC = {
   provisioningsFailed: 'tenant_provisionings_failed_total',
   provisioningsCompensated: 'tenant_provisionings_compensated_total',
   stepDuration: 'tenant_provisioning_step_duration_seconds',
+  /** Offboardings (tenantDeletionWorkflow) started, and ended by `outcome`: deleted, cancelled, failed. */
+  offboardingsStarted: 'tenant_offboardings_started_total',
+  offboardingsEnded: 'tenant_offboardings_ended_total',
+  /** Rows of offboarded tenants, by `phase`: exported (archived and verified) and deleted. */
+  offboardingRows: 'tenant_offboarding_rows_total',
+  /** Duration of one lifecycle step attempt (suspend, reactivate, export, verify, delete...), by `step`. */
+  lifecycleStepDuration: 'tenant_lifecycle_step_duration_seconds',
   poolInUse: 'tenant_workflows_db_pool_in_use',
   poolWaiting: 'tenant_workflows_db_pool_waiting',
   poolSize: 'tenant_workflows_db_pool_size',
@@ -23,3 +30,6 @@ export const METRIC = {
 
 /** Buckets of the step duration histogram, in seconds (a step takes milliseconds to a minute, its timeout). */
 export const STEP_DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** Buckets of the lifecycle step histogram: a suspend takes milliseconds, a large tenant's export or delete hours. */
+export const LIFECYCLE_STEP_DURATION_BUCKETS_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 12 * 3600];

@@ -1,6 +1,6 @@
 import { DefaultLogger, Runtime, type LogLevel as TemporalLogLevel, type LogMetadata } from '@temporalio/worker';
 import type { LogLevel } from '../config';
-import { METRIC, STEP_DURATION_BUCKETS_SECONDS } from '../contracts/metric-names';
+import { METRIC, STEP_DURATION_BUCKETS_SECONDS, LIFECYCLE_STEP_DURATION_BUCKETS_SECONDS } from '../contracts/metric-names';
 import type { Logger } from '../logging';
 
 const TEMPORAL_LEVEL: Record<LogLevel, TemporalLogLevel> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
@@ -34,7 +34,7 @@ export function installRuntime(logger: Logger, level: LogLevel, metricsBindAddre
     telemetryOptions: {
       // Without `forward`, core writes its own (ANSI-coloured text) lines to stderr.
       logging: { forward: {}, filter: { core: TEMPORAL_LEVEL[level], other: 'WARN' } },
-      metrics: { prometheus: { bindAddress: metricsBindAddress, histogramBucketOverrides: { [METRIC.stepDuration]: STEP_DURATION_BUCKETS_SECONDS } } },
+      metrics: { prometheus: { bindAddress: metricsBindAddress, histogramBucketOverrides: { [METRIC.stepDuration]: STEP_DURATION_BUCKETS_SECONDS, [METRIC.lifecycleStepDuration]: LIFECYCLE_STEP_DURATION_BUCKETS_SECONDS } } },
     },
     // The worker command handles SIGINT/SIGTERM itself, to close the pool after the worker drains.
     shutdownSignals: [],

@@ -1,4 +1,5 @@
-import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, metricMeter, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { METRIC } from '../contracts/metric-names';
 import type { ProvisioningActivities } from '../activities';
 import { PROVISIONING_ERROR_TYPES } from '../contracts/errors';
 import {
@@ -63,6 +64,10 @@ export async function tenantDeletionWorkflow(untrustedInput: TenantDeletionInput
   }
   const { slug } = input;
   const state: DeletionState = { phase: 'suspending', slug };
+  // Replay-safe counters: the workflow metric meter needs a workflow context, so they are made per execution.
+  metricMeter.createCounter(METRIC.offboardingsStarted, 'offboardings', 'Tenant offboardings started').add(1);
+  const countEnd = (outcome: 'deleted' | 'cancelled' | 'failed') =>
+    metricMeter.createCounter(METRIC.offboardingsEnded, 'offboardings', 'Tenant offboardings ended, by outcome').add(1, { outcome });
   let ended = false;
   setHandler(getDeletionStateQuery, () => state);
   const pending = (what: string) => () => {
@@ -112,6 +117,7 @@ export async function tenantDeletionWorkflow(untrustedInput: TenantDeletionInput
       if (!start.wasSuspended) await typed('reactivation', slug, () => steps.reactivateTenant({ slug }));
       state.phase = 'cancelled';
       await condition(allHandlersFinished);
+      countEnd('cancelled');
       return { slug, tenantId: start.tenantId, outcome: 'cancelled', ...(archive ? { archive } : {}), deletedRows: 0 };
     }
     state.phase = 'deleting';
@@ -120,7 +126,11 @@ export async function tenantDeletionWorkflow(untrustedInput: TenantDeletionInput
     state.phase = 'deleted';
     state.deletedRows = deleted.deletedRows;
     await condition(allHandlersFinished);
+    countEnd('deleted');
     return { slug, tenantId: start.tenantId, outcome: 'deleted', archive: archive!, deletedRows: deleted.deletedRows, deletedAt: deleted.deletedAt };
+  } catch (error) {
+    countEnd('failed');
+    throw error;
   } finally {
     ended = true;
   }

@@ -103,6 +103,21 @@ describe('tenant-workflows worker (a real process)', () => {
     expect((await fetch(`${worker.baseUrl}/healthz`, { method: 'POST' })).status).toBe(405);
   });
 
+  it('exposes the offboarding metrics: started, ended by outcome, rows by phase, step durations', async () => {
+    const slug = await provisionOne();
+    const deleted = await runCli(['delete-tenant', slug, '--grace', '0s', '--wait', '--json'], env);
+    expect(deleted).toMatchObject({ status: 0, stderr: '' });
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ outcome: 'deleted', slug });
+    const metrics = await (await fetch(`${worker.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^tenant_offboardings_started_total\{.*\} [1-9]/m);
+    expect(metrics).toMatch(/^tenant_offboardings_ended_total\{.*outcome="deleted".*\} [1-9]/m);
+    // A provisioned tenant has its seed rows and its admin: some were archived, then all deleted.
+    expect(metrics).toMatch(/^tenant_offboarding_rows_total\{.*phase="exported".*\} [1-9]/m);
+    expect(metrics).toMatch(/^tenant_offboarding_rows_total\{.*phase="deleted".*\} [1-9]/m);
+    expect(metrics).toMatch(/^tenant_lifecycle_step_duration_seconds_count\{(?=[^}]*outcome="ok")(?=[^}]*step="deleteTenantData")[^}]*\} 1$/m);
+    expect(metrics).toMatch(/^tenant_lifecycle_step_duration_seconds_bucket\{.*le="3600(\.0)?".*\} /m);
+  });
+
   it('logs JSON lines with workflow and activity ids, and never a password or hash', async () => {
     const slug = await provisionOne();
     const lines = worker.output().trim().split('\n').filter((l) => l.startsWith('{'));

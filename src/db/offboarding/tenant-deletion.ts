@@ -120,12 +120,12 @@ export interface DeletionResult {
 
 /**
  * Deletes every row of the tenant in batches (deleteTenantBatch until finished), calling `onBatch` with
- * the rows deleted so far after each; returns the total and the tombstone's time.
+ * the rows deleted so far (and by this batch) after each; returns the total and the tombstone's time.
  */
 export async function deleteTenantData(
   knex: Knex,
   target: DeletionTarget,
-  options: { batchSize?: number; deletedBefore?: number; cursor?: DeletionCursor; onBatch?: (deletedRows: number, cursor: DeletionCursor | undefined) => void | Promise<void> } = {},
+  options: { batchSize?: number; deletedBefore?: number; cursor?: DeletionCursor; onBatch?: (deletedRows: number, cursor: DeletionCursor | undefined, batchRows: number) => void | Promise<void> } = {},
 ): Promise<DeletionResult> {
   let deletedRows = options.deletedBefore ?? 0;
   let cursor = options.cursor;
@@ -133,7 +133,7 @@ export async function deleteTenantData(
     const batch = await deleteTenantBatch(knex, target, options.batchSize, cursor);
     cursor = batch.cursor;
     deletedRows += batch.deleted;
-    await options.onBatch?.(deletedRows, cursor);
+    await options.onBatch?.(deletedRows, cursor, batch.deleted);
     if (batch.finished) break;
   }
   const tombstone = await findTombstone(knex, target.tenantId);
