@@ -56,6 +56,10 @@ const pad = (cells: Array<string | number>, first = 22, rest = 11) =>
 const poolLine = (p: PoolFigures) =>
   `peak in use ${p.peakInUse}/${p.size}, ${p.waited} of ${p.acquires} acquires waited (peak ${p.peakWaiting} waiting), ${p.acquireTimeouts} acquire timeouts`;
 
+const breakdownLine = (b: WorkerPhaseResult['unloadedBreakdownMs']) =>
+  `workflow tasks waiting ${b.workflowTaskWaitMs} ms + running ${b.workflowTaskRunMs} ms, activities waiting ${b.activityWaitMs} ms + running ${b.activityRunMs} ms, ` +
+  `server gaps ${b.serverGapsMs} ms, client outside the history (start RPC, result poll) ${b.clientOutsideHistoryMs} ms`;
+
 /** The human summary: throughput, latency, the bcrypt ceiling, the ratios, then per step and the pool. */
 export function formatSummary(r: BenchReport): string {
   const { settings: s, worker: w, direct: d, bcryptCeiling: b } = r;
@@ -73,6 +77,7 @@ export function formatSummary(r: BenchReport): string {
     `workerEfficiency ${r.ratios.workerEfficiency} (bcrypt CPU per hash ${b.cpuMsPerHash.process} ms / worker process CPU per tenant ${w.cpuMsPerTenant.process} ms); ` +
       `latencyRatio ${r.ratios.latencyRatio} (unloaded p50 ${w.unloadedLatencyMs.p50} ms through Temporal / ${d.unloadedLatencyMs.p50} ms direct); ` +
       `pinnedRatio ${r.ratios.pinnedRatio ?? 'n/a (--pin)'}; rssGrowth ${r.ratios.rssGrowth ?? `n/a (N < ${2 * RSS_WARM_TENANTS})`}`,
+    `unloaded provisioning, where the time goes (medians): ${breakdownLine(w.unloadedBreakdownMs)}`,
     ...(r.pinned
       ? [
           `pinned (worker on core ${r.pinned.cores.worker}, servers on ${r.pinned.cores.servers}): ${r.pinned.worker.tenantsPerSecond} tenants/s, ` +

@@ -13,6 +13,8 @@ import type { ProvisioningStack } from '../lib/provisioning-stack';
 import type { QueryMeter } from './query-meter';
 import { percentiles, quantile, type Percentiles } from '../lib/stats';
 import { summarizeStep, type StepSummary } from './step-summary';
+import { latencyBreakdown, medianBreakdown, type LatencyBreakdown } from './latency-breakdown';
+import { performance } from 'node:perf_hooks';
 
 export interface WorkerPhaseResult extends PhaseResult {
   /** Successful attempts of each forward step, as the worker ran them (run-record upsert included). */
@@ -25,6 +27,8 @@ export interface WorkerPhaseResult extends PhaseResult {
   rssMiB: { before: number; afterWarm?: number; after: number };
   /** Latency of provisionings one at a time (concurrency 1), before the loaded run. */
   unloadedLatencyMs: Percentiles;
+  /** Where the time of those unloaded provisionings went, medians (see latency-breakdown.ts). */
+  unloadedBreakdownMs: LatencyBreakdown;
 }
 
 /** Memory growth is measured from here on: the first tenants fill caches (workflow cache, V8 code, pools). */
@@ -36,6 +40,15 @@ const rssMiB = () => Math.round(process.memoryUsage().rss / 2 ** 20);
 async function provisionThroughTemporal(stack: ProvisioningStack): Promise<void> {
   const handle = await stack.client.start(tenantRequest());
   await handle.result();
+}
+
+/** One provisioning, then where its time went according to its history. */
+async function provisionAndBreakDown(stack: ProvisioningStack): Promise<LatencyBreakdown> {
+  const startedAt = performance.now();
+  const handle = await stack.client.start(tenantRequest());
+  await handle.result();
+  const endToEndMs = performance.now() - startedAt;
+  return latencyBreakdown((await handle.fetchHistory()).events ?? [], endToEndMs);
 }
 
 function summarizeAttempts(attempts: readonly ActivityAttempt[]): Pick<WorkerPhaseResult, 'steps' | 'statementsPerTenant' | 'retriedAttempts'> {
@@ -68,7 +81,7 @@ export async function runWorkerPhase(stack: ProvisioningStack, meter: QueryMeter
   const running = worker.run();
   try {
     await provisionThroughTemporal(stack); // warm-up: workflow cache, connections; not reported
-    const unloaded = await runConcurrently(unloadedN, 1, () => provisionThroughTemporal(stack));
+    const unloaded = await runConcurrently(unloadedN, 1, () => provisionAndBreakDown(stack));
     attempts.length = 0;
     const before = rssMiB();
     let completed = 0;
@@ -84,6 +97,7 @@ export async function runWorkerPhase(stack: ProvisioningStack, meter: QueryMeter
       ...summarizeAttempts(attempts),
       rssMiB: { before, afterWarm, after: rssMiB() },
       unloadedLatencyMs: percentiles(unloaded.outcomes.filter((o) => o.ok).map((o) => o.ms)),
+      unloadedBreakdownMs: medianBreakdown(unloaded.outcomes.flatMap((o) => (o.ok ? [o.value] : []))),
     };
   } finally {
     worker.shutdown();
