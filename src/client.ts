@@ -204,10 +204,19 @@ export class ProvisioningClient {
    * and reactivated many times over its life.
    */
   private async runLifecycle<I extends { slug: string }, R>(workflowType: string, input: I): Promise<R> {
-    const workflowId = lifecycleWorkflowIdForSlug(input.slug);
-    let handle: WorkflowHandle<(input: I) => Promise<R>>;
+    const handle = await this.startLifecycle<I, R>(workflowType, input);
     try {
-      handle = await this.client.workflow.start<(input: I) => Promise<R>>(workflowType, {
+      return await handle.result();
+    } catch (error) {
+      throw typedLifecycleFailure(error);
+    }
+  }
+
+  /** Starts one lifecycle workflow under lifecycle-<slug> (see runLifecycle); LifecycleInProgressError while another runs. */
+  private async startLifecycle<I extends { slug: string }, R>(workflowType: string, input: I): Promise<WorkflowHandleWithFirstExecutionRunId<(input: I) => Promise<R>>> {
+    const workflowId = lifecycleWorkflowIdForSlug(input.slug);
+    try {
+      return await this.client.workflow.start<(input: I) => Promise<R>>(workflowType, {
         taskQueue: this.taskQueue,
         workflowId,
         args: [input],
@@ -217,11 +226,6 @@ export class ProvisioningClient {
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw new LifecycleInProgressError(input.slug, workflowId);
       throw error;
-    }
-    try {
-      return await handle.result();
-    } catch (error) {
-      throw typedLifecycleFailure(error);
     }
   }
 
@@ -234,22 +238,9 @@ export class ProvisioningClient {
    */
   async deleteTenant(slug: string, options: { graceMs?: number } = {}): Promise<DeletionHandle> {
     const input = toDeletionInput({ slug, graceMs: options.graceMs });
-    const workflowId = lifecycleWorkflowIdForSlug(input.slug);
-    let handle: WorkflowHandleWithFirstExecutionRunId<TenantDeletionWorkflow>;
-    try {
-      handle = await this.client.workflow.start<TenantDeletionWorkflow>(DELETION_WORKFLOW_TYPE, {
-        taskQueue: this.taskQueue,
-        workflowId,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      });
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new LifecycleInProgressError(input.slug, workflowId);
-      throw error;
-    }
+    const handle = await this.startLifecycle<TenantDeletionInput, TenantDeletionResult>(DELETION_WORKFLOW_TYPE, input);
     return {
-      workflowId,
+      workflowId: handle.workflowId,
       runId: handle.firstExecutionRunId,
       result: async () => {
         try {
