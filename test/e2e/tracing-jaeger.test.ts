@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { composeApp, type App } from '../../src/app';
 import { connectProvisioningClient, type ProvisioningClient } from '../../src/client';
 import { loadConfig, type Config } from '../../src/config';
 import { findJaeger } from '../../src/dev/jaeger';
-import { createLogger } from '../../src/logging';
 import { startConfiguredTracing, type Tracing } from '../../src/telemetry/tracing';
 import { tenantRequest } from '../harness/tenant-requests';
 import { startWorkerProcess } from '../harness/worker-process';
-import { waitFor } from '../harness/wait-for';
 import { jaegerSpans, startJaeger, type JaegerProcess } from '../support/jaeger-process';
-import { closeTestDatabase, testDatabase } from '../support/test-database';
-import { assertProvisioningTrace, type TreeSpan } from '../support/trace-tree';
+import { assertProvisioningTrace, waitForProvisioningTrace } from '../support/trace-tree';
+import { startTracedWorker, type TracedWorker } from '../support/traced-worker';
 
 /**
  * The shipped exporter (OTLP over HTTP, from OTEL_EXPORTER_OTLP_ENDPOINT) into a real Jaeger, and the
@@ -29,61 +25,40 @@ describeWithJaeger('OpenTelemetry traces in a real Jaeger', () => {
   let jaeger: JaegerProcess;
   let config: Config;
   let tracing: Tracing | undefined;
-  let app: App;
-  let connection: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
-  let provisioning: { client: ProvisioningClient; close: () => Promise<void> };
+  let traced: TracedWorker | undefined;
 
   beforeAll(async () => {
     jaeger = await startJaeger(jaegerBinary!);
     config = loadConfig({ ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_SERVICE_NAME: service, TEMPORAL_TASK_QUEUE: `tracing-${randomUUID()}` });
     // What the worker process does: the batching OTLP/HTTP exporter of the configuration.
     tracing = startConfiguredTracing(config.telemetry);
-    app = composeApp(config, createLogger(config.logLevel), testDatabase(), tracing);
-    connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-    worker = await app.createWorker({ connection, namespace: 'default' });
-    running = worker.run();
-    provisioning = await connectProvisioningClient(config);
+    traced = await startTracedWorker(config, tracing);
   }, 120_000);
 
   afterAll(async () => {
-    await provisioning?.close();
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running?.catch(() => undefined);
-    await connection?.close();
-    await closeTestDatabase();
-    await tracing?.shutdown();
+    if (traced) await traced.stop();
+    else await tracing?.shutdown();
     await jaeger?.stop();
   });
 
   it('holds one trace per provisioning, from client.start through every step to its SQL, and no secret', async () => {
     expect(tracing).toBeDefined();
     const request = tenantRequest();
-    const handle = await provisioning.client.start(request);
+    const handle = await traced!.client.start(request);
     const result = await handle.result();
     const expected = { slug: result.slug, tenantId: result.tenantId, adminUserId: result.adminUserId, secrets: [request.admin.email, request.admin.password!] };
 
     // Spans arrive in batches (the workflow's after its task completes): flush and read back until the tree is whole.
-    let spans: TreeSpan[] = [];
-    let lastProblem = '';
-    await waitFor(
+    const spans = await waitForProvisioningTrace(
       async () => {
         await tracing!.forceFlush();
-        spans = await jaegerSpans(jaeger.queryUrl, service);
-        try {
-          assertProvisioningTrace(spans, expected);
-          return true;
-        } catch (error) {
-          lastProblem = (error as Error).message;
-          return false;
-        }
+        return jaegerSpans(jaeger.queryUrl, service);
       },
+      expected,
       'the whole trace in Jaeger',
       30_000,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}: ${lastProblem}\n${jaeger.output()}`);
-    });
+      () => jaeger.output(),
+    );
     const { traceId, sqlSpans } = assertProvisioningTrace(spans, expected);
     expect(sqlSpans).toBeGreaterThanOrEqual(4);
     // One trace: every span of this provisioning's workflow is in the client's trace.
@@ -114,22 +89,13 @@ describeWithJaeger('OpenTelemetry traces in a real Jaeger', () => {
 
       expect(await worker.stop('SIGTERM')).toBe(0);
       const expected = { slug: result.slug, tenantId: result.tenantId, adminUserId: result.adminUserId, secrets: [request.admin.email, request.admin.password!] };
-      let lastProblem = '';
-      await waitFor(
-        async () => {
-          try {
-            assertProvisioningTrace(await jaegerSpans(jaeger.queryUrl, workerService), expected);
-            return true;
-          } catch (error) {
-            lastProblem = (error as Error).message;
-            return false;
-          }
-        },
+      await waitForProvisioningTrace(
+        () => jaegerSpans(jaeger.queryUrl, workerService),
+        expected,
         "the worker process's spans in Jaeger after its shutdown",
         20_000,
-      ).catch((error: Error) => {
-        throw new Error(`${error.message}: ${lastProblem}\n${worker.output()}`);
-      });
+        () => worker.output(),
+      );
     } finally {
       await client?.close();
       if (worker.child.exitCode === null) await worker.stop('SIGKILL');

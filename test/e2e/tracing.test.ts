@@ -1,47 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { composeApp, type App } from '../../src/app';
-import { connectProvisioningClient, type ProvisioningClient } from '../../src/client';
-import { loadConfig, type Config } from '../../src/config';
-import { createLogger } from '../../src/logging';
+import { loadConfig } from '../../src/config';
 import { startTracing, type Tracing } from '../../src/telemetry/tracing';
 import { tenantRequest } from '../harness/tenant-requests';
 import { waitFor } from '../harness/wait-for';
-import { closeTestDatabase, testDatabase } from '../support/test-database';
 import { assertProvisioningTrace, type TreeSpan } from '../support/trace-tree';
+import { startTracedWorker, type TracedWorker } from '../support/traced-worker';
 
 /**
  * Tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set), its spans kept by the OpenTelemetry SDK's own
  * InMemorySpanExporter in place of the OTLP one: the real client, worker, Temporal server and PostgreSQL.
  */
 const exporter = new InMemorySpanExporter();
-let config: Config;
 let tracing: Tracing;
-let app: App;
-let connection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
-let provisioning: { client: ProvisioningClient; close: () => Promise<void> };
+let traced: TracedWorker;
 
 beforeAll(async () => {
-  config = loadConfig({ ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_SERVICE_NAME: 'tenant-workflows-test', TEMPORAL_TASK_QUEUE: `tracing-${randomUUID()}` });
+  const config = loadConfig({ ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_SERVICE_NAME: 'tenant-workflows-test', TEMPORAL_TASK_QUEUE: `tracing-${randomUUID()}` });
   tracing = startTracing(config.telemetry!, { spanProcessor: new SimpleSpanProcessor(exporter) });
-  app = composeApp(config, createLogger(config.logLevel), testDatabase(), tracing);
-  connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-  worker = await app.createWorker({ connection, namespace: 'default' });
-  running = worker.run();
-  // The client as the SaaS backend composes it: it shares the process's tracer provider.
-  provisioning = await connectProvisioningClient(config);
+  traced = await startTracedWorker(config, tracing);
 });
 
 afterAll(async () => {
-  await provisioning?.close();
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running?.catch(() => undefined);
-  await connection?.close();
-  await closeTestDatabase();
-  await tracing?.shutdown();
+  if (traced) await traced.stop();
+  else await tracing?.shutdown();
 });
 
 function treeSpan(span: ReadableSpan): TreeSpan {
@@ -62,7 +44,7 @@ function treeSpan(span: ReadableSpan): TreeSpan {
 describe('OpenTelemetry traces of a provisioning', () => {
   it('is one trace from client.start through every step to its SQL, with the slug and ids and no email, password or hash', async () => {
     const request = tenantRequest();
-    const handle = await provisioning.client.start(request);
+    const handle = await traced.client.start(request);
     const result = await handle.result();
     // Workflow spans leave the sandbox through the exporter sink after the workflow task completes.
     await waitFor(

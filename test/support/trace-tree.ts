@@ -1,4 +1,5 @@
 import { PROVISIONING_STEPS } from '../../src/contracts/tenant-creation';
+import { waitFor } from '../harness/wait-for';
 
 /** One span as both the SDK's InMemorySpanExporter and Jaeger's query API give it, reduced to what the tests assert. */
 export interface TreeSpan {
@@ -74,4 +75,36 @@ export function assertProvisioningTrace(
   }
   expect(leaks).toEqual([]);
   return { traceId: root.traceId, sqlSpans };
+}
+
+/**
+ * Reads spans until assertProvisioningTrace holds for them (spans arrive in batches) and returns them;
+ * on timeout, fails with the last assertion's message and `context()` (a collector's or worker's output).
+ */
+export async function waitForProvisioningTrace(
+  read: () => Promise<TreeSpan[]>,
+  expected: Parameters<typeof assertProvisioningTrace>[1],
+  what: string,
+  timeoutMs: number,
+  context: () => string,
+): Promise<TreeSpan[]> {
+  let spans: TreeSpan[] = [];
+  let lastProblem = '';
+  await waitFor(
+    async () => {
+      spans = await read();
+      try {
+        assertProvisioningTrace(spans, expected);
+        return true;
+      } catch (error) {
+        lastProblem = (error as Error).message;
+        return false;
+      }
+    },
+    what,
+    timeoutMs,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}: ${lastProblem}\n${context()}`);
+  });
+  return spans;
 }

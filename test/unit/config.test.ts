@@ -2,21 +2,14 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { ConfigError, getSecret, loadConfig } from '../../src/config';
+import { getSecret, loadConfig } from '../../src/config';
+import { configProblemsOf } from '../support/config-problems';
 import { LEGACY_DB_VARIABLES } from '../../src/config/legacy';
 
 const emptySecrets = mkdtempSync(join(tmpdir(), 'tw-no-secrets-'));
 const base = { SECRETS_DIR: emptySecrets };
 
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig({ ...base, ...env });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = (env: Record<string, string>) => configProblemsOf({ ...base, ...env });
 
 describe('loadConfig', () => {
   it('builds the documented defaults from an empty environment', () => {

@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { configProblemsOf } from '../support/config-problems';
 import { identifierAttributes } from '../../src/telemetry/span-attributes';
 import { sanitizeStatement } from '../../src/telemetry/sql-spans';
 import { scramSha256Verifier } from '../../src/db/scram-verifier';
@@ -10,15 +11,7 @@ import { runTypeScript } from '../support/run-cli';
 const base = { SECRETS_DIR: mkdtempSync(join(tmpdir(), 'tw-no-secrets-')) };
 const telemetryOf = (env: Record<string, string>) => loadConfig({ ...base, ...env }).telemetry;
 
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig({ ...base, ...env });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = (env: Record<string, string>) => configProblemsOf({ ...base, ...env });
 
 describe('tracing configuration (standard OTEL_* variables, through loadConfig)', () => {
   it('is off unless an OTLP endpoint is set', () => {
