@@ -9,7 +9,11 @@
  *                       read-only, the address switched to the standby, the standby promoted (bench/chaos-failover.ts)
  *
  *   npm run chaos -- --tenants 100 --kills 20 [--seed N] [--scenarios sigkill,restart-postgres] [--bcrypt-cost 10]
- *                    [--from-source] [--embedded-database]
+ *                    [--workers 3] [--pgbouncer] [--from-source] [--embedded-database]
+ *
+ * --workers N worker processes (default 3) poll the run's task queue, as a Deployment's replicas; the
+ * kills pick among them. --pgbouncer puts a real PgBouncer in transaction pooling mode between the
+ * workers and PostgreSQL (Debian's pgbouncer). The failover scenario brings its own servers and one worker.
  *
  * The worker runs as the image runs it, `node dist/cli.js worker` with the prebuilt workflow bundle,
  * after an `npm run build` (a restart then takes about a second, not the four a source worker needs to
@@ -32,6 +36,7 @@ import { integerFlag, readFlags, reportFailure } from '../lib/flags';
 import { startProvisioningStack } from '../lib/provisioning-stack';
 import { Random } from './random';
 import { WorkerSupervisor } from './worker-supervisor';
+import { putPgBouncerInFront } from './pgbouncer-front';
 
 interface ChaosFlags {
   tenants: number;
@@ -42,6 +47,8 @@ interface ChaosFlags {
   scenarios: ScenarioName[];
   fromSource: boolean;
   embeddedDatabase: boolean;
+  workers: number;
+  pgbouncer: boolean;
 }
 
 function flags(): ChaosFlags {
@@ -55,6 +62,8 @@ function flags(): ChaosFlags {
       scenarios: { type: 'string', default: SCENARIO_NAMES.join(',') },
       'from-source': { type: 'boolean', default: false },
       'embedded-database': { type: 'boolean', default: false },
+      workers: { type: 'string', default: '3' },
+      pgbouncer: { type: 'boolean', default: false },
     },
   });
   const scenarios = values.scenarios.split(',').map((s) => s.trim());
@@ -69,6 +78,8 @@ function flags(): ChaosFlags {
     scenarios: scenarios as ScenarioName[],
     fromSource: values['from-source'],
     embeddedDatabase: values['embedded-database'],
+    workers: integerFlag(values, 'workers', 1, 16),
+    pgbouncer: values.pgbouncer,
   };
 }
 
@@ -83,11 +94,22 @@ async function main(): Promise<number> {
   process.env.BCRYPT_COST = String(options.bcryptCost);
   if (!options.fromSource) buildWorker();
   const stack = await startProvisioningStack({ taskQueuePrefix: 'chaos', embeddedDatabase: options.embeddedDatabase });
-  const supervisor = new WorkerSupervisor(chaosWorkerEnv(stack), options.fromSource ? CLI_FROM_SOURCE : CLI_FROM_BUILD);
+  // PgBouncer holds server connections to the run's database: it stops before the stack drops it.
+  const bouncer = options.pgbouncer
+    ? await putPgBouncerInFront(stack, chaosWorkerEnv(stack), Math.max(2, options.workers * 2)).catch(async (error: unknown) => {
+        await stack.stop();
+        throw error;
+      })
+    : undefined;
+  const stopServers = async () => {
+    await bouncer?.stop();
+    await stack.stop();
+  };
+  const supervisor = new WorkerSupervisor(bouncer?.workerEnv ?? chaosWorkerEnv(stack), options.fromSource ? CLI_FROM_SOURCE : CLI_FROM_BUILD, options.workers);
   // Interrupted: leave no worker process behind, and stop the servers if there is time.
   const stopOnSignal = () => {
     supervisor.abandon();
-    void stack.stop().finally(() => process.exit(130));
+    void stopServers().finally(() => process.exit(130));
   };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
@@ -95,6 +117,7 @@ async function main(): Promise<number> {
   try {
     console.log(`chaos: ${options.tenants} provisionings per scenario, seed ${options.seed}, bcrypt cost ${options.bcryptCost}`);
     console.log(`PostgreSQL: ${stack.sources.postgres}; Temporal: ${stack.sources.temporal}`);
+    console.log(`workers: ${options.workers} processes${bouncer ? `, through ${bouncer.description}` : ', connected to PostgreSQL directly'}`);
     console.log(`scenarios: ${options.scenarios.join(', ')}`);
     await supervisor.start();
     const random = new Random(options.seed);
@@ -111,18 +134,21 @@ async function main(): Promise<number> {
       console.log(result.line);
       for (const [check, problems] of Object.entries(result.failures)) for (const problem of problems) console.log(`  ${check}: ${problem}`);
       failed ||= !result.passed;
+      if (!result.passed) console.error(`${name}: the workers' last output lines:\n${supervisor.output().split('\n').slice(-40).join('\n')}`);
     }
     const exitsBefore = supervisor.exits.length;
     await supervisor.stop();
-    const shutdown = checkWorkerExits(supervisor.exits.slice(exitsBefore));
-    console.log(`shutdown: ${shutdown.length === 0 ? 'PASS: the last worker exited 0 after SIGTERM' : `FAIL: ${shutdown.join('; ')}`}`);
+    const stops = supervisor.exits.slice(exitsBefore);
+    const shutdown = [...checkWorkerExits(stops), ...(stops.length === options.workers ? [] : [`${stops.length} of ${options.workers} workers were running at the end`])];
+    const stopped = `the last ${options.workers === 1 ? 'worker' : `${options.workers} workers`} exited 0 after SIGTERM`;
+    console.log(`shutdown: ${shutdown.length === 0 ? `PASS: ${stopped}` : `FAIL: ${shutdown.join('; ')}`}`);
     failed ||= shutdown.length > 0;
     return failed ? 1 : 0;
   } finally {
     process.off('SIGINT', stopOnSignal);
     process.off('SIGTERM', stopOnSignal);
-    await supervisor.kill();
-    await stack.stop();
+    await supervisor.killAll();
+    await stopServers();
   }
 }
 

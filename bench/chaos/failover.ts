@@ -176,7 +176,7 @@ export function failoverScenario(stack: ProvisioningStack, cli: CliCommand, work
         const { client, close } = await connectProvisioningClient(config);
         stops.unshift(close);
         const supervisor = new WorkerSupervisor(env, cli);
-        stops.unshift(() => supervisor.kill());
+        stops.unshift(() => supervisor.killAll());
         await supervisor.start();
         let fencedAt: number | undefined;
         const result = await withSingleConnection(config.db, database, async (knex) => {

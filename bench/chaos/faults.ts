@@ -30,31 +30,36 @@ export interface InjectedFault {
 const isDoneLineOf = (step: string) => (entry: WorkerLogEntry) => entry.step === step && entry.msg === `${step} done`;
 
 /**
- * SIGKILLs the worker `kills` times while provisionings run, restarting it each time: every other kill
- * lands right after a step's COMMIT (on its "done" log line), each step in turn, the others (and those
- * whose step did not finish within 5 s) at a random moment.
+ * SIGKILLs a worker `kills` times while provisionings run, restarting it each time: every other kill
+ * lands right after a step's COMMIT (on its "done" log line, whichever replica wrote it), each step in
+ * turn, the others (and those whose step did not finish within 5 s) at a random moment, on a random replica.
+ * With one worker the next kill waits for the restart (nothing runs meanwhile); with several the others
+ * carry on, as a Deployment's replicas do, and the next kill may come while one is still starting.
  */
 export async function killWorkerRepeatedly(supervisor: WorkerSupervisor, { load, deadline, random }: FaultContext, kills: number): Promise<InjectedFault> {
   const afterCommit: Record<string, number> = {};
-  const restartMs: number[] = [];
+  const restarts: Array<Promise<number>> = [];
   let lastFaultAt: number | undefined;
-  while (restartMs.length < kills && !load.done() && Date.now() < deadline) {
-    const target = restartMs.length % 2 === 0 ? PROVISIONING_STEPS[(restartMs.length / 2) % PROVISIONING_STEPS.length] : undefined;
+  while (restarts.length < kills && !load.done() && Date.now() < deadline) {
+    const target = restarts.length % 2 === 0 ? PROVISIONING_STEPS[(restarts.length / 2) % PROVISIONING_STEPS.length] : undefined;
     const entry = target ? await supervisor.killOnLogEntry(isDoneLineOf(target), 5000) : undefined;
     if (entry?.step) {
       afterCommit[entry.step] = (afterCommit[entry.step] ?? 0) + 1;
     } else {
       await sleep(random.between(100, 1500));
       if (load.done()) break;
-      await supervisor.kill();
+      if (!(await supervisor.kill(random.between(0, supervisor.replicas - 1)))) continue;
     }
     lastFaultAt = Date.now();
-    restartMs.push(await supervisor.restart());
+    const restart = supervisor.restart();
+    restarts.push(restart);
+    if (supervisor.replicas === 1) await restart;
   }
+  const restartMs = await Promise.all(restarts);
   const commits = Object.entries(afterCommit).map(([step, n]) => `${step} ${n}`).join(', ');
   return {
     description:
-      `${restartMs.length} SIGKILLs (${Object.values(afterCommit).reduce((a, b) => a + b, 0)} right after a COMMIT: ${commits || 'none'}), ` +
+      `${restartMs.length} SIGKILLs${supervisor.replicas > 1 ? ` across ${supervisor.replicas} workers` : ''} (${Object.values(afterCommit).reduce((a, b) => a + b, 0)} right after a COMMIT: ${commits || 'none'}), ` +
       `restart median ${seconds(quantile(restartMs, 0.5))}`,
     problems: [
       ...(restartMs.length < kills ? [`only ${restartMs.length} of ${kills} kills happened while provisionings were running`] : []),

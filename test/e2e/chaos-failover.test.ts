@@ -10,7 +10,7 @@ describe('npm run chaos -- --scenarios failover, short (a real primary, streamin
   itWithReplication(
     'every provisioning in flight through a demoted primary, a standby address and a promotion completes, once',
     async () => {
-      const args = ['--tenants', '12', '--seed', '20261203', '--timeout-s', '60', '--scenarios', 'failover'];
+      const args = ['--tenants', '12', '--seed', '20261203', '--timeout-s', '60', '--scenarios', 'failover', '--workers', '1'];
       const run = await runShortChaos(args, JEST_TIMEOUT_MS - 15_000);
       if (run.status !== 0) throw new Error(`the chaos run exited ${run.status}:\n${run.stdout}\n${run.stderr.slice(-6000)}`);
       expect(run.stdout).toMatch(/^failover: PASS: 12\/12 completed/m);

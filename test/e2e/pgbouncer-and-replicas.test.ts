@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connectProvisioningClient, loadConfig } from '../../src/client';
 import { withSingleConnection } from '../../src/db/admin';
 import { withMaintenanceConnection } from '../../src/db/maintenance';
-import { pgbouncerInstalled, startPgBouncer, type PgBouncer } from '../harness/pgbouncer';
+import { envThroughPgBouncer, pgbouncerInstalled, setSessionLimitsOnRole, startPgBouncer, type PgBouncer } from '../harness/pgbouncer';
 import { tenantRequest } from '../harness/tenant-requests';
 import { runCli } from '../support/run-cli';
 import { createScratchDatabase, type ScratchDatabase } from '../harness/scratch-database';
@@ -38,24 +38,12 @@ async function serverSessions(): Promise<number> {
 beforeAll(async () => {
   if (!pgbouncerInstalled()) return;
   scratch = await createScratchDatabase('tw_pgbouncer');
-  await withMaintenanceConnection(base.db, async (k) => {
-    for (const [setting, value] of [['statement_timeout', '30s'], ['lock_timeout', '10s'], ['idle_in_transaction_session_timeout', '60s']]) {
-      await k.raw(`ALTER ROLE ?? IN DATABASE ?? SET ${setting} = '${value}'`, [base.db.admin.user, scratch.name]);
-    }
-  });
-  bouncer = await startPgBouncer({ serverHost: base.db.host, serverPort: base.db.port, users: [base.db.admin.user, base.db.server.user], poolSize: BOUNCER_POOL });
-  env = {
-    ...process.env,
-    DB_HOST: bouncer.host,
-    DB_PORT: String(bouncer.port),
-    DB_NAME_SERVER: scratch.name,
-    DB_POOL_MAX: String(POOL_MAX),
-    DB_STATEMENT_TIMEOUT_MS: '0',
-    DB_LOCK_TIMEOUT_MS: '0',
-    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0',
-    TEMPORAL_TASK_QUEUE: `pgbouncer-${randomUUID()}`,
-    LOG_LEVEL: 'warn',
-  };
+  await setSessionLimitsOnRole(base.db, base.db.admin.user, scratch.name);
+  bouncer = await startPgBouncer({ serverHost: base.db.host, serverPort: base.db.port, users: [base.db.admin, base.db.server], poolSize: BOUNCER_POOL });
+  env = envThroughPgBouncer(
+    { ...process.env, DB_NAME_SERVER: scratch.name, DB_POOL_MAX: String(POOL_MAX), TEMPORAL_TASK_QUEUE: `pgbouncer-${randomUUID()}`, LOG_LEVEL: 'warn' },
+    bouncer,
+  );
 }, 60_000);
 afterAll(async () => {
   await Promise.all(workers.filter((w) => w.child.exitCode === null).map((w) => w.stop('SIGKILL')));

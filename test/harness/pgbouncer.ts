@@ -2,6 +2,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DatabaseConfig, DatabaseRole } from '../../src/config';
+import { withMaintenanceConnection } from '../../src/db/maintenance';
 import { freePort } from '../../src/net';
 import { waitFor } from './wait-for';
 
@@ -22,8 +24,11 @@ export interface PgBouncerOptions {
   /** The PostgreSQL server it fronts. */
   serverHost: string;
   serverPort: number;
-  /** Roles that may connect (trust auth; the server authenticates nothing either on these machines). */
-  users: string[];
+  /**
+   * Roles that may connect. Clients are trusted; PgBouncer logs in to the server as the role with the
+   * role's password (the suite's embedded PostgreSQL has one; servers that trust 127.0.0.1 need none).
+   */
+  users: DatabaseRole[];
   /** Server connections per (database, user) pair. */
   poolSize: number;
   /** PgBouncer's ignore_startup_parameters: none by default, as a stock PgBouncer. */
@@ -39,7 +44,8 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
   const dir = mkdtempSync(join(tmpdir(), 'tenant-workflows-pgbouncer-'));
   const port = await freePort();
   const ini = join(dir, 'pgbouncer.ini');
-  writeFileSync(join(dir, 'users.txt'), options.users.map((u) => `"${u}" ""`).join('\n') + '\n');
+  const quoted = (text: string) => `"${text.replaceAll('"', '""')}"`;
+  writeFileSync(join(dir, 'users.txt'), options.users.map((role) => `${quoted(role.user)} ${quoted(role.password?.reveal() ?? '')}`).join('\n') + '\n');
   writeFileSync(
     ini,
     [
@@ -65,6 +71,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
     const { uid, gid } = postgresUser();
     chmodSync(dir, 0o755);
     for (const file of ['', 'pgbouncer.ini', 'users.txt']) chownSync(join(dir, file), uid, gid);
+    chmodSync(join(dir, 'users.txt'), 0o600);
   }
   const child: ChildProcess = spawn(PGBOUNCER, [...(asRoot ? ['-u', 'postgres'] : []), ini], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -89,4 +96,31 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
 
 function postgresUser(): { uid: number; gid: number } {
   return { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) };
+}
+
+/** The session limits a worker behind PgBouncer gets from its role (PgBouncer refuses them as startup parameters). */
+export const ROLE_SESSION_LIMITS = { statement_timeout: '30s', lock_timeout: '10s', idle_in_transaction_session_timeout: '60s' } as const;
+
+/**
+ * Sets ROLE_SESSION_LIMITS as `role`'s defaults in `database` (`ALTER ROLE … IN DATABASE … SET`), which
+ * every server connection PgBouncer opens for that role carries: what the README tells operators to do.
+ */
+export async function setSessionLimitsOnRole(db: DatabaseConfig, role: string, database: string): Promise<void> {
+  await withMaintenanceConnection(db, async (k) => {
+    for (const [setting, value] of Object.entries(ROLE_SESSION_LIMITS)) {
+      await k.raw(`ALTER ROLE ?? IN DATABASE ?? SET ${setting} = '${value}'`, [role, database]);
+    }
+  });
+}
+
+/** A worker's (or migrate's) environment pointed at `bouncer`: its address, and no session limits sent at connection start. */
+export function envThroughPgBouncer(env: NodeJS.ProcessEnv, bouncer: PgBouncer): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    DB_HOST: bouncer.host,
+    DB_PORT: String(bouncer.port),
+    DB_STATEMENT_TIMEOUT_MS: '0',
+    DB_LOCK_TIMEOUT_MS: '0',
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0',
+  };
 }
