@@ -26,6 +26,10 @@ export const METRIC = {
   dbRecoveries: 'tenant_workflows_db_recoveries_total',
   /** Seconds from the first fault to the next writable connection, of the last recovery. */
   dbLastRecovery: 'tenant_workflows_db_last_recovery_seconds',
+  /** The connections this replica may open on the server (its pools' maxima): its share of the connection budget. */
+  dbConnectionShare: 'tenant_workflows_db_connection_share',
+  /** max_connections less the reserved slots, as the server reported at start-up. */
+  dbServerConnectionsAvailable: 'tenant_workflows_db_server_connections_available',
 } as const;
 
 /** Buckets of the step duration histogram, in seconds (a step takes milliseconds to a minute, its timeout). */

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import { ProvisioningClient } from '../client';
 import type { Config } from '../config';
 import { safeErrorMessage } from '../db/driver-errors';
+import { connectionBudget, replicaShare, serverConnectionLimits } from '../db/connection-budget';
 import { migrationStatus } from '../db/migrate';
 import { stuckTenants } from '../commands/stuck-tenants';
 import { dataConverter } from '../temporal/data-converter';
@@ -103,20 +104,17 @@ async function postgresChecks(inputs: DoctorInputs): Promise<{ results: CheckRes
 
   results.push(
     ...(await guarded('connection-budget', 'compare max_connections with DB_POOL_MAX x replicas', async () => {
-      const { rows } = await admin.raw<{ rows: Array<{ max: string; reserved: string; extra: string | null; in_use: string }> }>(
-        `SELECT current_setting('max_connections') AS max, current_setting('superuser_reserved_connections') AS reserved,
-                current_setting('reserved_connections', true) AS extra, (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend') AS in_use`,
-      );
-      const row = rows[0]!;
-      const available = Number(row.max) - Number(row.reserved) - Number(row.extra ?? 0);
+      const limits = await serverConnectionLimits(admin);
+      const { available } = limits;
       const { count, from } = inputs.replicas;
-      const pool = config.db.pool.max;
-      const storageSeparate = config.storage.db !== undefined && config.storage.db.host === config.db.host && config.storage.db.port === config.db.port;
+      const share = replicaShare(config);
+      const pool = share.poolMax;
+      const storageSeparate = share.separateStoragePool;
       // Each replica's admin pool (and its storage pool, when that is a second pool on this server), plus the migration Job's pool.
-      const budget = count * pool * (storageSeparate ? 2 : 1) + pool;
+      const budget = connectionBudget(share, count);
       const arithmetic = `${count} replica(s) (${from}) x DB_POOL_MAX ${pool}${storageSeparate ? ' x 2 (separate storage pool)' : ''} + ${pool} (migration Job) = ${budget}`;
-      const details = { maxConnections: Number(row.max), available, budget, replicas: count, replicasFrom: from, poolMax: pool, inUse: Number(row.in_use) };
-      const summary = `${arithmetic} of ${available} connections (max_connections ${row.max} less reserved); ${row.in_use} in use now`;
+      const details = { maxConnections: limits.maxConnections, available, budget, replicas: count, replicasFrom: from, poolMax: pool, inUse: limits.inUse };
+      const summary = `${arithmetic} of ${available} connections (max_connections ${limits.maxConnections} less reserved); ${limits.inUse} in use now`;
       if (budget > available) {
         const fitting = Math.max(1, Math.floor(available / (count * (storageSeparate ? 2 : 1) + 1)));
         return fail('connection-budget', `over budget: ${summary}`, `lower DB_POOL_MAX to ${fitting} or the replicas (HPA maxReplicas), raise max_connections, or put PgBouncer in front`, details);

@@ -12,6 +12,7 @@ import { temporalConnectConfig } from '../temporal/connection-options';
 import { startConfiguredTracing } from '../telemetry/tracing';
 import { installRuntime } from '../temporal/runtime';
 import { loadWorkflowCode, workflowCode } from '../worker';
+import { reportConnectionShare } from './connection-share';
 import { checkDatabase } from './database-startup';
 import { waitForMigrations } from './migration-wait';
 import { ResourceStack } from './resource-stack';
@@ -108,6 +109,7 @@ async function startAndRun(config: Config, logger: Logger, stop: AbortSignal, re
   resources.push('the health server', () => closeHealthServer(server));
 
   await checkDatabase(knex, config.db, config.worker.dependencyWaitMs, stop, logger);
+  await reportConnectionShare(knex, config, logger, Runtime.instance().metricMeter);
 
   const { connectionOptions, namespace } = temporalConnectConfig();
   const address = connectionOptions.address;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../../src/config';
 import { MIGRATIONS } from '../../src/db/migrations';
 import { runCli } from '../support/run-cli';
 import { createScratchDatabase } from '../harness/scratch-database';
@@ -95,6 +96,11 @@ describe('tenant-workflows worker (a real process)', () => {
     expect(metrics).toMatch(/^tenant_provisionings_succeeded_total\{.*\} [1-9]/m);
     expect(metrics).toMatch(/^tenant_provisioning_step_duration_seconds_count\{.*step="createAdminUser".*\} [1-9]/m);
     expect(metrics).toMatch(/^tenant_workflows_db_pool_in_use\{?.*\}? \d/m);
+    // Its share of the connection budget, from its configuration (DB_POOL_MAX), and the server's limit.
+    const poolMax = loadConfig(env).db.pool.max;
+    expect(metrics).toMatch(new RegExp(`^tenant_workflows_db_connection_share(\\{.*\\})? ${poolMax}$`, 'm'));
+    expect(metrics).toMatch(/^tenant_workflows_db_server_connections_available(\{.*\})? [1-9]\d*$/m);
+    expect(worker.output()).toMatch(new RegExp(`"msg":"connection budget: this replica opens at most ${poolMax} of the server's \\d+ connections`));
     // Every connection the pool opened was checked for a writable primary (src/db/writable-primary.ts).
     expect(metrics).toMatch(/^tenant_workflows_db_connection_checks_total\{.*result="writable".*\} [1-9]/m);
     // Prometheus's conventions: counters end in _total, durations are in seconds (so no bucket of ms).
