@@ -27,10 +27,13 @@ let bouncer: PgBouncer;
 let env: NodeJS.ProcessEnv;
 const workers: WorkerProcess[] = [];
 
-/** Backends on the server serving the scratch database, by application_name (our checks use `postgres`). */
+/**
+ * Client backends on the server serving the scratch database (our checks connect to `postgres`), less
+ * Citus's own connections between its nodes (application_name citus_internal…, citus_run_command…).
+ */
 async function serverSessions(): Promise<number> {
   const { rows } = await withMaintenanceConnection(base.db, (k) =>
-    k.raw<{ rows: { n: string }[] }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = ? AND backend_type = ?', [scratch.name, 'client backend']),
+    k.raw<{ rows: { n: string }[] }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = ? AND backend_type = ? AND application_name NOT LIKE 'citus%'", [scratch.name, 'client backend']),
   );
   return Number(rows[0]?.n ?? 0);
 }
