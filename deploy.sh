@@ -162,7 +162,8 @@ cmd_migrate() {
   check_secret
   render_manifests
   say "running the migrations with $(image_ref)"
-  apply_component "$COMPONENT=config"
+  # The Job's NetworkPolicy first, so the migration runs under the rules the release ships.
+  apply_component "$COMPONENT in (config,network-policy)"
   kube delete job "$MIGRATION_JOB" --ignore-not-found --wait=true
   apply_component "$COMPONENT=migration"
   if wait_for_migration; then

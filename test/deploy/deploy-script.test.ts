@@ -65,7 +65,7 @@ describe('deploy.sh', () => {
         position(run, new RegExp(`^\\S+docker push ${ref}$`)),
         position(run, /kubectl --namespace \S+ get secret /),
         position(run, /kubectl kustomize /),
-        position(run, /apply --filename \S+ --selector app\.kubernetes\.io\/component=config$/),
+        position(run, /apply --filename \S+ --selector 'app\.kubernetes\.io\/component in \(config,network-policy\)'$/),
         position(run, /delete job tenant-workflows-migrate --ignore-not-found/),
         position(run, /apply --filename \S+ --selector app\.kubernetes\.io\/component=migration$/),
         position(run, /get job tenant-workflows-migrate --output 'jsonpath=/),
@@ -84,7 +84,7 @@ describe('deploy.sh', () => {
 
     it('prints the rendered manifests: valid, in that namespace, every container on IMAGE:TAG', () => {
       expect(run.rendered.map((object) => object.kind).sort()).toEqual(
-        ['ConfigMap', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'Namespace', 'NetworkPolicy', 'PersistentVolumeClaim', 'PodDisruptionBudget', 'Service', 'ServiceAccount'],
+        ['ConfigMap', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'Namespace', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'PersistentVolumeClaim', 'PodDisruptionBudget', 'Service', 'ServiceAccount'],
       );
       expect(run.rendered.filter((object) => schemaProblem(object))).toEqual([]);
       for (const object of run.rendered) expect(object.kind === 'Namespace' ? object.metadata.name : object.metadata.namespace).toBe(namespace);

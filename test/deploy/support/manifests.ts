@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IContainer as Container } from 'kubernetes-models/v1/Container';
@@ -71,6 +72,23 @@ export function manifestFiles(): string[] {
   return readdirSync(join(REPOSITORY_ROOT, 'k8s'))
     .filter((name) => name.endsWith('.yaml') && name !== 'kustomization.yaml')
     .map((name) => `k8s/${name}`);
+}
+
+/** Every object `kubectl kustomize` renders from `dir` (k8s/ by default), as deploy.sh renders it. */
+export function renderKustomization(dir = join(REPOSITORY_ROOT, 'k8s')): KubeObject[] {
+  return parseManifests(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' }), `kubectl kustomize ${dir}`);
+}
+
+let renderedK8s: KubeObject[] | undefined;
+
+/**
+ * The one rendered object of `kind` (named `name`, when given): what the cluster gets, with the generated
+ * ConfigMap and the references kustomize rewrote to its hashed name.
+ */
+export function rendered<T>(kind: string, name?: string, objects = (renderedK8s ??= renderKustomization())): T {
+  const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  if (found.length !== 1) throw new Error(`rendered k8s/: expected one ${kind}${name ? ` ${name}` : ''}, found ${found.length}`);
+  return found[0] as T;
 }
 
 export function readKustomization(): Kustomization {
