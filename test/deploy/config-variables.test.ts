@@ -1,7 +1,7 @@
 import { secretFileName } from '../../src/config';
 import { configVariables, isTemporalSdkOptional, temporalSdkVariables, TEMPORAL_CONNECTION_VARIABLES } from './support/config-variables';
 import { envExampleNames, readmeSection } from './support/docs';
-import { onlyContainer, podSpecOf, rendered, type Container, type IConfigMap, type IDeployment, type IJob } from './support/manifests';
+import { onlyContainer, rendered, secretFilesAt, type Container, type IConfigMap, type IDeployment, type IJob } from './support/manifests';
 
 const variables = configVariables();
 // As rendered: the ConfigMap generated from k8s/config.env, and the workloads' envFrom naming it.
@@ -24,11 +24,9 @@ function environmentOf(container: Container): Map<string, 'configMap' | 'value' 
   return supplied;
 }
 
-/** File names the container finds in SECRETS_DIR: the items of the secret volume mounted there. */
+/** File names the container always finds in SECRETS_DIR: the required items of the Secret volume mounted there. */
 function secretFilesOf(workload: IDeployment | IJob, secretsDir: string | undefined): string[] {
-  const mount = onlyContainer(workload).volumeMounts?.find((m) => m.mountPath === secretsDir);
-  const volume = podSpecOf(workload).volumes?.find((v) => v.name === mount?.name);
-  return (volume?.secret?.items ?? []).filter((item) => item.key === item.path).map((item) => item.path);
+  return secretFilesAt(workload, secretsDir).filter((file) => file.key === file.path && !file.optional).map((file) => file.path);
 }
 
 describe('the variables the config reads', () => {

@@ -108,6 +108,22 @@ export function podSpecOf(workload: IDeployment | IJob): PodSpec {
   return spec;
 }
 
+/** One file of a projected (or plain) Secret volume: which Secret and key it comes from, and whether it may be absent. */
+export interface SecretFile {
+  secretName: string | undefined;
+  key: string;
+  path: string;
+  optional: boolean;
+}
+
+/** The files of the Secret volume the workload mounts at `mountPath`. */
+export function secretFilesAt(workload: IDeployment | IJob, mountPath: string | undefined): SecretFile[] {
+  const mount = onlyContainer(workload).volumeMounts?.find((m) => m.mountPath === mountPath);
+  const volume = podSpecOf(workload).volumes?.find((v) => v.name === mount?.name);
+  const sources = volume?.secret ? [{ ...volume.secret, name: volume.secret.secretName }] : (volume?.projected?.sources ?? []).flatMap((s) => (s.secret ? [s.secret] : []));
+  return sources.flatMap((source) => (source.items ?? []).map((item) => ({ secretName: source.name, key: item.key, path: item.path, optional: source.optional === true })));
+}
+
 export function onlyContainer(workload: IDeployment | IJob): Container {
   const containers = podSpecOf(workload).containers;
   if (containers.length !== 1) throw new Error(`${workload.kind} ${workload.metadata?.name}: expected one container`);
