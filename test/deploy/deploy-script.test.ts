@@ -110,6 +110,13 @@ describe('deploy.sh', () => {
     expect(previous.calls).toEqual({ docker: [], kubectl: [] });
   });
 
+  it('builds on the Dockerfile\'s base image, or on NODE_IMAGE (a digest pin) when given', () => {
+    const pinned = 'node:24-bookworm-slim@sha256:' + '0'.repeat(64);
+    expect(runDeployScript(['--dry-run', '--tag', TAG, 'build']).commands[0]).not.toContain('--build-arg');
+    expect(runDeployScript(['--dry-run', '--tag', TAG, 'build'], { NODE_IMAGE: pinned }).commands[0]).toMatch(new RegExp(`docker build --build-arg NODE_IMAGE=${pinned} --file `));
+    expect(runDeployScript(['--help']).stdout).toContain('NODE_IMAGE');
+  });
+
   it('tags the image with the current git commit by default and refuses an invalid tag', () => {
     const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: REPOSITORY_ROOT, encoding: 'utf8' }).trim();
     expect(runDeployScript(['--dry-run', 'push']).commands).toEqual([expect.stringMatching(new RegExp(`docker push ${image}:${commit}$`))]);
