@@ -91,6 +91,10 @@ describe('deploy.sh', () => {
       const images = [...run.stdout.matchAll(/^\s+image: (\S+)$/gm)].map(([, ref]) => ref);
       // The migration Job, the codec server and the worker.
       expect(images).toEqual([`${image}:${TAG}`, `${image}:${TAG}`, `${image}:${TAG}`]);
+      // The generated ConfigMap's hashed name, and the migration Job's and the worker's envFrom naming it.
+      const configMap = run.rendered.find((object) => object.kind === 'ConfigMap')!.metadata.name;
+      expect(configMap).toMatch(/^tenant-workflows-config-[a-z0-9]{10}$/);
+      expect(run.stdout.match(new RegExp(`^\\s+name: ${configMap}$`, 'gm'))).toHaveLength(3);
     });
 
     it('leaves no temporary render directory behind', () => {
