@@ -2,8 +2,12 @@
 # The tenant-workflows worker image. Build from the project root: ./deploy.sh build (or docker build .).
 # test/deploy/dockerfile.test.ts runs these same RUN and COPY steps outside a container.
 
-# glibc image: the Temporal SDK's native core bridge does not support Alpine (musl).
-FROM node:20-bookworm-slim AS build
+# Node 24, the active LTS (Node 20 reached end of life in April 2026). glibc: the Temporal SDK's native core
+# bridge does not support Alpine (musl). A tag moves: pin the build to a digest by passing
+# NODE_IMAGE=node:24-bookworm-slim@sha256:<digest> to ./deploy.sh build (docker build --build-arg NODE_IMAGE=...).
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # No install scripts: bcrypt and the Temporal core bridge ship prebuilt binaries, and nothing else is needed.
@@ -13,8 +17,20 @@ COPY src ./src
 # dist/ and the prebuilt workflow bundle, dist/workflow-bundle.js, which the worker loads instead of bundling.
 RUN npm run build
 RUN npm prune --omit=dev --no-audit --no-fund --ignore-scripts
+# The core bridge ships its native library for five platforms, ~140 MB in all: keep only the one this image
+# runs on (TARGETARCH, set by BuildKit; uname -m without it), which the SDK picks by os.arch().
+ARG TARGETARCH
+RUN arch="${TARGETARCH:-$(uname -m)}" \
+    && case "$arch" in \
+         amd64 | x86_64) keep=x86_64-unknown-linux-gnu ;; \
+         arm64 | aarch64) keep=aarch64-unknown-linux-gnu ;; \
+         *) echo "the Temporal core bridge has no build for $arch" >&2; exit 1 ;; \
+       esac \
+    && releases=node_modules/@temporalio/core-bridge/releases \
+    && test -f "$releases/$keep/index.node" \
+    && find "$releases" -mindepth 1 -maxdepth 1 ! -name "$keep" -exec rm -rf {} +
 
-FROM node:20-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 # The V8 heap stays well under the Deployment's 768Mi memory limit, leaving room for the Temporal core
 # (native memory) and buffers; raise both together.
 ENV NODE_ENV=production \

@@ -8,6 +8,7 @@ DOCKER=${DOCKER:-docker}
 KUBECTL=${KUBECTL:-kubectl}
 ROLLOUT_TIMEOUT=${ROLLOUT_TIMEOUT:-300s}
 MIGRATE_TIMEOUT_SECONDS=${MIGRATE_TIMEOUT_SECONDS:-660}
+NODE_IMAGE=${NODE_IMAGE:-}
 
 DEPLOYMENT=tenant-workflows
 MIGRATION_JOB=tenant-workflows-migrate
@@ -38,7 +39,8 @@ Options:
   -h, --help      show this text
 
 The namespace and the image name come from k8s/kustomization.yaml. Environment: DOCKER and KUBECTL
-(the binaries to use), ROLLOUT_TIMEOUT (default 300s), MIGRATE_TIMEOUT_SECONDS (default 660).
+(the binaries to use), ROLLOUT_TIMEOUT (default 300s), MIGRATE_TIMEOUT_SECONDS (default 660), NODE_IMAGE
+(the Dockerfile's base image, e.g. node:24-bookworm-slim@sha256:<digest> to pin it; default: its ARG).
 Create the namespace and the Secret first: see "Deployment" in README.md.
 USAGE
 }
@@ -148,7 +150,7 @@ wait_for_migration() {
 cmd_build() {
   require_docker
   say "building $(image_ref) from $ROOT"
-  run "$DOCKER" build --file "$ROOT/Dockerfile" --tag "$(image_ref)" "$ROOT"
+  run "$DOCKER" build ${NODE_IMAGE:+--build-arg "NODE_IMAGE=$NODE_IMAGE"} --file "$ROOT/Dockerfile" --tag "$(image_ref)" "$ROOT"
 }
 
 cmd_push() {
@@ -162,7 +164,8 @@ cmd_migrate() {
   check_secret
   render_manifests
   say "running the migrations with $(image_ref)"
-  apply_component "$COMPONENT=config"
+  # The Job's NetworkPolicy first, so the migration runs under the rules the release ships.
+  apply_component "$COMPONENT in (config,network-policy)"
   kube delete job "$MIGRATION_JOB" --ignore-not-found --wait=true
   apply_component "$COMPONENT=migration"
   if wait_for_migration; then

@@ -1,13 +1,14 @@
 import { secretFileName } from '../../src/config';
 import { configVariables, isTemporalSdkOptional, temporalSdkVariables, TEMPORAL_CONNECTION_VARIABLES } from './support/config-variables';
 import { envExampleNames, readmeSection } from './support/docs';
-import { manifest, onlyContainer, podSpecOf, type Container, type IConfigMap, type IDeployment, type IJob } from './support/manifests';
+import { onlyContainer, rendered, secretFilesAt, type Container, type IConfigMap, type IDeployment, type IJob } from './support/manifests';
 
 const variables = configVariables();
-const configMap = manifest<IConfigMap>('k8s/configmap.yaml', 'ConfigMap');
+// As rendered: the ConfigMap generated from k8s/config.env, and the workloads' envFrom naming it.
+const configMap = rendered<IConfigMap>('ConfigMap');
 const workloads: [string, IDeployment | IJob][] = [
-  ['the worker Deployment', manifest<IDeployment>('k8s/deployment.yaml', 'Deployment')],
-  ['the migration Job', manifest<IJob>('k8s/migration-job.yaml', 'Job')],
+  ['the worker Deployment', rendered<IDeployment>('Deployment', 'tenant-workflows')],
+  ['the migration Job', rendered<IJob>('Job')],
 ];
 
 /** Variables the container gets from the environment: its ConfigMaps (envFrom) and its env entries. */
@@ -23,11 +24,9 @@ function environmentOf(container: Container): Map<string, 'configMap' | 'value' 
   return supplied;
 }
 
-/** File names the container finds in SECRETS_DIR: the items of the secret volume mounted there. */
+/** File names the container always finds in SECRETS_DIR: the required items of the Secret volume mounted there. */
 function secretFilesOf(workload: IDeployment | IJob, secretsDir: string | undefined): string[] {
-  const mount = onlyContainer(workload).volumeMounts?.find((m) => m.mountPath === secretsDir);
-  const volume = podSpecOf(workload).volumes?.find((v) => v.name === mount?.name);
-  return (volume?.secret?.items ?? []).filter((item) => item.key === item.path).map((item) => item.path);
+  return secretFilesAt(workload, secretsDir).filter((file) => file.key === file.path && !file.optional).map((file) => file.path);
 }
 
 describe('the variables the config reads', () => {

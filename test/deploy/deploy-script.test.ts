@@ -65,7 +65,7 @@ describe('deploy.sh', () => {
         position(run, new RegExp(`^\\S+docker push ${ref}$`)),
         position(run, /kubectl --namespace \S+ get secret /),
         position(run, /kubectl kustomize /),
-        position(run, /apply --filename \S+ --selector app\.kubernetes\.io\/component=config$/),
+        position(run, /apply --filename \S+ --selector 'app\.kubernetes\.io\/component in \(config,network-policy\)'$/),
         position(run, /delete job tenant-workflows-migrate --ignore-not-found/),
         position(run, /apply --filename \S+ --selector app\.kubernetes\.io\/component=migration$/),
         position(run, /get job tenant-workflows-migrate --output 'jsonpath=/),
@@ -84,13 +84,17 @@ describe('deploy.sh', () => {
 
     it('prints the rendered manifests: valid, in that namespace, every container on IMAGE:TAG', () => {
       expect(run.rendered.map((object) => object.kind).sort()).toEqual(
-        ['ConfigMap', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'Namespace', 'NetworkPolicy', 'PersistentVolumeClaim', 'PodDisruptionBudget', 'Service', 'ServiceAccount'],
+        ['ConfigMap', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'Namespace', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'PersistentVolumeClaim', 'PodDisruptionBudget', 'Service', 'ServiceAccount'],
       );
       expect(run.rendered.filter((object) => schemaProblem(object))).toEqual([]);
       for (const object of run.rendered) expect(object.kind === 'Namespace' ? object.metadata.name : object.metadata.namespace).toBe(namespace);
       const images = [...run.stdout.matchAll(/^\s+image: (\S+)$/gm)].map(([, ref]) => ref);
       // The migration Job, the codec server and the worker.
       expect(images).toEqual([`${image}:${TAG}`, `${image}:${TAG}`, `${image}:${TAG}`]);
+      // The generated ConfigMap's hashed name, and the migration Job's and the worker's envFrom naming it.
+      const configMap = run.rendered.find((object) => object.kind === 'ConfigMap')!.metadata.name;
+      expect(configMap).toMatch(/^tenant-workflows-config-[a-z0-9]{10}$/);
+      expect(run.stdout.match(new RegExp(`^\\s+name: ${configMap}$`, 'gm'))).toHaveLength(3);
     });
 
     it('leaves no temporary render directory behind', () => {
@@ -108,6 +112,13 @@ describe('deploy.sh', () => {
     expect(runDeployScript(['--dry-run', 'rollback', '3']).commands[0]).toMatch(/rollout undo deployment\/tenant-workflows --to-revision=3$/);
     expect(runDeployScript(['--dry-run', 'rollback', 'three']).status).toBe(64);
     expect(previous.calls).toEqual({ docker: [], kubectl: [] });
+  });
+
+  it('builds on the Dockerfile\'s base image, or on NODE_IMAGE (a digest pin) when given', () => {
+    const pinned = 'node:24-bookworm-slim@sha256:' + '0'.repeat(64);
+    expect(runDeployScript(['--dry-run', '--tag', TAG, 'build']).commands[0]).not.toContain('--build-arg');
+    expect(runDeployScript(['--dry-run', '--tag', TAG, 'build'], { NODE_IMAGE: pinned }).commands[0]).toMatch(new RegExp(`docker build --build-arg NODE_IMAGE=${pinned} --file `));
+    expect(runDeployScript(['--help']).stdout).toContain('NODE_IMAGE');
   });
 
   it('tags the image with the current git commit by default and refuses an invalid tag', () => {

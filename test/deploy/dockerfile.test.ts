@@ -7,6 +7,7 @@ import { waitFor } from '../harness/wait-for';
 import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process';
 import { buildContextPaths, buildOutsideContainer, type BuiltStage } from './support/build-outside-container';
 import { execForm, healthcheckCommand, instructions, parseCopy, parseDockerfile, stageEnv } from './support/dockerfile';
+import { CORE_BRIDGE_RELEASES, thisPlatform } from './support/core-bridge';
 import { manifest, onlyContainer, podSpecOf, type IDeployment, type IJob } from './support/manifests';
 
 const stages = parseDockerfile();
@@ -26,9 +27,12 @@ function mebibytes(quantity: string | number | undefined): number {
 }
 
 describe('the Dockerfile', () => {
-  it('builds in stages on a glibc Node 20 image, never Alpine', () => {
+  it('builds in stages on a supported Node LTS (24; 22 in maintenance), glibc, never Alpine, from the one ARG a digest pins', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const { image } of stages) expect(image).toMatch(/^node:20(\.\d+)*-(bookworm|bullseye|trixie)(-slim)?$/);
+    for (const { image, from } of stages) {
+      expect(from).toBe('${NODE_IMAGE}');
+      expect(image).toMatch(/^node:(22|24)(\.\d+)*-(bookworm|trixie)(-slim)?(@sha256:[0-9a-f]{64})?$/);
+    }
   });
 
   it('runs as a numeric non-root user, the one the manifests run as', () => {
@@ -76,7 +80,7 @@ describe('the Dockerfile build steps, run outside a container', () => {
   let removeBuild = () => {};
 
   beforeAll(() => {
-    const build = buildOutsideContainer(stages);
+    const build = buildOutsideContainer(stages, { TARGETARCH: thisPlatform.dockerArch });
     removeBuild = build.remove;
     built = build.built.at(-1)!;
     app = join(built.root, built.workdir);
@@ -91,6 +95,12 @@ describe('the Dockerfile build steps, run outside a container', () => {
     expect(devOnlyPackages.length).toBeGreaterThan(100);
     expect(devOnlyPackages.filter((path) => existsSync(join(app, path)))).toEqual([]);
     expect(readFileSync(join(app, 'dist', 'workflow-bundle.js'), 'utf8')).toContain('tenantCreationWorkflow');
+  });
+
+  it('keep only this platform\'s core-bridge library, which loads from the pruned install', () => {
+    expect(readdirSync(join(app, CORE_BRIDGE_RELEASES))).toEqual([thisPlatform.coreBridgeTarget]);
+    const load = spawnSync(process.execPath, ['-e', "require('@temporalio/core-bridge')"], { cwd: app, env: containerEnv, encoding: 'utf8' });
+    expect(load).toMatchObject({ status: 0, stderr: '' });
   });
 
   it('give a production install that starts `tenant-workflows --help`', () => {

@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject' with { 'resolution-mode': 'import' };
 import { parse } from 'yaml';
 import { readRepositoryFile } from '../harness/repository-files';
-import { manifest, parseManifests, type IConfigMap, type IDeployment, type IHorizontalPodAutoscaler } from './support/manifests';
+import { manifest, parseManifests, rendered, type IConfigMap, type IDeployment, type IHorizontalPodAutoscaler } from './support/manifests';
 
 /** k8s/keda: KEDA's Temporal scaler on the task-queue backlog, validated against KEDA's CRD schema (@kubernetes-models/keda). */
 const objects = parseManifests(readRepositoryFile('k8s/keda/scaled-object.yaml'), 'k8s/keda/scaled-object.yaml');
 const scaled = objects[0] as unknown as IScaledObject;
 const deployment = manifest<IDeployment>('k8s/deployment.yaml', 'Deployment');
 const hpa = manifest<IHorizontalPodAutoscaler>('k8s/horizontal-pod-autoscaler.yaml', 'HorizontalPodAutoscaler');
-const configMap = manifest<IConfigMap>('k8s/configmap.yaml', 'ConfigMap');
+const configMap = rendered<IConfigMap>('ConfigMap');
 const trigger = scaled.spec.triggers[0]!;
 
 /** "ok" or the schema error, per object, from @kubernetes-models/keda (an ES module: run as its own program). */

@@ -10,6 +10,7 @@ import {
   parseManifests,
   podSpecOf,
   readKustomization,
+  rendered,
   schemaProblem,
   type IConfigMap,
   type IDeployment,
@@ -21,7 +22,7 @@ import {
 
 const deployment = manifest<IDeployment>('k8s/deployment.yaml', 'Deployment');
 const job = manifest<IJob>('k8s/migration-job.yaml', 'Job');
-const configMap = manifest<IConfigMap>('k8s/configmap.yaml', 'ConfigMap');
+const configMap = rendered<IConfigMap>('ConfigMap');
 const setting = (name: string) => configMap.data?.[name];
 const podLabels = deployment.spec?.template.metadata?.labels;
 /** PostgreSQL's default max_connections, less its 3 superuser_reserved_connections. */

@@ -1,7 +1,7 @@
 import { secretFileNames } from './support/config-variables';
 import { runDeployScript } from './support/deploy-script';
 import { readmeSection } from './support/docs';
-import { manifest, manifestFiles, onlyContainer, parseManifests, podSpecOf, readKustomization, type IDeployment, type IJob, type ISecret } from './support/manifests';
+import { manifest, manifestFiles, onlyContainer, parseManifests, readKustomization, rendered, secretFilesAt, type IConfigMap, type IDeployment, type IJob, type ISecret } from './support/manifests';
 import { readRepositoryFile } from '../harness/repository-files';
 
 const kustomization = readKustomization();
@@ -38,9 +38,9 @@ describe('one namespace, one image and one set of secret keys', () => {
   it('secret: the pods, the example, deploy.sh and the README name one Secret with the keys the config reads', () => {
     const name = exampleSecret.metadata?.name;
     for (const workload of workloads) {
-      const volume = podSpecOf(workload).volumes?.find((v) => v.secret)?.secret;
-      expect(volume?.secretName).toBe(name);
-      expect(volume?.items?.map((item) => item.key).sort()).toEqual(secretFileNames());
+      const files = secretFilesAt(workload, rendered<IConfigMap>('ConfigMap').data?.SECRETS_DIR);
+      expect(new Set(files.map((file) => file.secretName))).toEqual(new Set([name]));
+      expect(files.filter((file) => !file.optional).map((file) => file.key).sort()).toEqual(secretFileNames());
     }
     expect(Object.keys(exampleSecret.stringData ?? {}).sort()).toEqual(secretFileNames());
     expect(dryRun.commands).toContainEqual(expect.stringContaining(`get secret ${name} `));

@@ -3,7 +3,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, posix } from 'node:path';
 import { readRepositoryFile, REPOSITORY_ROOT } from '../../harness/repository-files';
-import { execForm, parseCopy, parseEnv, type Stage } from './dockerfile';
+import { execForm, parseArg, parseCopy, parseEnv, type Stage } from './dockerfile';
 
 /** A stage's file system after its steps ran: `root` stands for its `/`. */
 export interface BuiltStage {
@@ -11,6 +11,8 @@ export interface BuiltStage {
   root: string;
   workdir: string;
   env: Record<string, string>;
+  /** The stage's ARGs: like ENV for its RUN steps, but not part of the image. */
+  args: Record<string, string>;
   entrypoint: string[];
 }
 
@@ -31,15 +33,15 @@ export function buildContextPaths(): string[] {
 /**
  * Runs the Dockerfile's steps outside a container: each stage gets a temporary directory as its root;
  * COPY copies from the build context (only what .dockerignore lets in) or an earlier stage, RUN runs
- * through `sh -c` in the WORKDIR with the stage's ENV, as docker would; ENTRYPOINT is kept for running
+ * through `sh -c` in the WORKDIR with the stage's ENV and ARGs (`buildArgs` as --build-arg), as docker would; ENTRYPOINT is kept for running
  * the result. An instruction this does not know throws, so a new step is never skipped silently.
  */
-export function buildOutsideContainer(stages: Stage[]): { built: BuiltStage[]; remove: () => void } {
+export function buildOutsideContainer(stages: Stage[], buildArgs: Record<string, string> = {}): { built: BuiltStage[]; remove: () => void } {
   const context = mkdtempSync(join(tmpdir(), 'docker-context-'));
   const built: BuiltStage[] = [];
   const remove = () => [context, ...built.map((b) => b.root)].forEach((dir) => rmSync(dir, { recursive: true, force: true }));
   try {
-    buildStages(stages, context, built);
+    buildStages(stages, context, built, buildArgs);
   } catch (error) {
     remove();
     throw error;
@@ -47,12 +49,12 @@ export function buildOutsideContainer(stages: Stage[]): { built: BuiltStage[]; r
   return { built, remove };
 }
 
-function buildStages(stages: Stage[], context: string, built: BuiltStage[]): void {
+function buildStages(stages: Stage[], context: string, built: BuiltStage[], buildArgs: Record<string, string>): void {
   for (const path of buildContextPaths()) cpSync(join(REPOSITORY_ROOT, path), join(context, path), { recursive: true });
   for (const stage of stages) {
     const root = mkdtempSync(join(tmpdir(), `docker-stage-${stage.name ?? built.length}-`));
     chmodSync(root, 0o755); // like an image's /: readable by the non-root USER
-    const state: BuiltStage = { stage, root, workdir: '/', env: {}, entrypoint: [] };
+    const state: BuiltStage = { stage, root, workdir: '/', env: {}, args: {}, entrypoint: [] };
     built.push(state);
     for (const { keyword, args } of stage.instructions) {
       const inStage = (path: string) => join(root, posix.resolve(state.workdir, path));
@@ -64,6 +66,12 @@ function buildStages(stages: Stage[], context: string, built: BuiltStage[]): voi
         case 'ENV':
           state.env = { ...state.env, ...parseEnv(args) };
           break;
+        case 'ARG': {
+          const { name, value } = parseArg(args);
+          const given = buildArgs[name] ?? value;
+          if (given !== undefined) state.args[name] = given;
+          break;
+        }
         case 'COPY': {
           const { from, sources, destination } = parseCopy(args);
           const source = from ? built.find((b) => b !== state && b.stage.name === from)?.root : context;
@@ -78,7 +86,7 @@ function buildStages(stages: Stage[], context: string, built: BuiltStage[]): voi
         case 'RUN':
           execFileSync('sh', ['-c', args], {
             cwd: inStage('.'),
-            env: { PATH: process.env.PATH, HOME: process.env.HOME, ...state.env },
+            env: { PATH: process.env.PATH, HOME: process.env.HOME, ...state.args, ...state.env },
             stdio: 'pipe',
             timeout: STEP_TIMEOUT_MS,
           });

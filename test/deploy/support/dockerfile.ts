@@ -6,7 +6,10 @@ export interface Instruction {
 }
 
 export interface Stage {
+  /** The FROM image with the ARGs before the first FROM expanded to their defaults. */
   image: string;
+  /** The FROM image as written (`${NODE_IMAGE}`). */
+  from: string;
   name: string | undefined;
   instructions: Instruction[];
 }
@@ -14,18 +17,30 @@ export interface Stage {
 /** The Dockerfile's stages and their instructions, continuation lines joined and comments dropped. */
 export function parseDockerfile(text = readRepositoryFile('Dockerfile')): Stage[] {
   const stages: Stage[] = [];
+  const globalArgs = new Map<string, string>();
   for (const line of logicalLines(text)) {
     const [, keyword = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
     if (keyword.toUpperCase() === 'FROM') {
-      const [, image = '', name] = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args) ?? [];
-      stages.push({ image, name, instructions: [] });
+      const [, from = '', name] = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args) ?? [];
+      const image = from.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, braced?: string, bare?: string) => globalArgs.get((braced ?? bare)!) ?? '');
+      stages.push({ image, from, name, instructions: [] });
     } else if (stages.length > 0) {
       stages.at(-1)!.instructions.push({ keyword: keyword.toUpperCase(), args });
-    } else if (keyword.toUpperCase() !== 'ARG') {
+    } else if (keyword.toUpperCase() === 'ARG') {
+      const { name, value } = parseArg(args);
+      globalArgs.set(name, value ?? '');
+    } else {
       throw new Error(`Dockerfile: ${keyword} before the first FROM`);
     }
   }
   return stages;
+}
+
+/** `ARG NAME` or `ARG NAME=default`. */
+export function parseArg(args: string): { name: string; value: string | undefined } {
+  const [, name = '', value] = /^(\w+)(?:=(\S*))?$/.exec(args.trim()) ?? [];
+  if (!name) throw new Error(`Dockerfile: cannot read ARG ${args}`);
+  return { name, value };
 }
 
 function logicalLines(text: string): string[] {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IContainer as Container } from 'kubernetes-models/v1/Container';
@@ -73,6 +74,23 @@ export function manifestFiles(): string[] {
     .map((name) => `k8s/${name}`);
 }
 
+/** Every object `kubectl kustomize` renders from `dir` (k8s/ by default), as deploy.sh renders it. */
+export function renderKustomization(dir = join(REPOSITORY_ROOT, 'k8s')): KubeObject[] {
+  return parseManifests(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' }), `kubectl kustomize ${dir}`);
+}
+
+let renderedK8s: KubeObject[] | undefined;
+
+/**
+ * The one rendered object of `kind` (named `name`, when given): what the cluster gets, with the generated
+ * ConfigMap and the references kustomize rewrote to its hashed name.
+ */
+export function rendered<T>(kind: string, name?: string, objects = (renderedK8s ??= renderKustomization())): T {
+  const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  if (found.length !== 1) throw new Error(`rendered k8s/: expected one ${kind}${name ? ` ${name}` : ''}, found ${found.length}`);
+  return found[0] as T;
+}
+
 export function readKustomization(): Kustomization {
   return parse(readRepositoryFile('k8s/kustomization.yaml')) as Kustomization;
 }
@@ -88,6 +106,22 @@ export function podSpecOf(workload: IDeployment | IJob): PodSpec {
   const spec = workload.spec?.template.spec;
   if (!spec) throw new Error(`${workload.kind} ${workload.metadata?.name} has no pod template`);
   return spec;
+}
+
+/** One file of a projected (or plain) Secret volume: which Secret and key it comes from, and whether it may be absent. */
+export interface SecretFile {
+  secretName: string | undefined;
+  key: string;
+  path: string;
+  optional: boolean;
+}
+
+/** The files of the Secret volume the workload mounts at `mountPath`. */
+export function secretFilesAt(workload: IDeployment | IJob, mountPath: string | undefined): SecretFile[] {
+  const mount = onlyContainer(workload).volumeMounts?.find((m) => m.mountPath === mountPath);
+  const volume = podSpecOf(workload).volumes?.find((v) => v.name === mount?.name);
+  const sources = volume?.secret ? [{ ...volume.secret, name: volume.secret.secretName }] : (volume?.projected?.sources ?? []).flatMap((s) => (s.secret ? [s.secret] : []));
+  return sources.flatMap((source) => (source.items ?? []).map((item) => ({ secretName: source.name, key: item.key, path: item.path, optional: source.optional === true })));
 }
 
 export function onlyContainer(workload: IDeployment | IJob): Container {
