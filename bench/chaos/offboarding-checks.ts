@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { TenantDeletionResult } from '../../src/contracts/tenant-deletion';
 import { verifyArchive } from '../../src/db/offboarding/archive';
-import { findTombstone } from '../../src/db/offboarding/tenant-deletion';
+import { findTombstone } from '../../src/db/offboarding/tombstones';
 import { RETAINED_AFTER_DELETION } from '../../src/db/tenant-tables';
 import { catalogTenantTables, tenantRowsLeft } from '../../test/harness/tenant-catalog';
 import { countRowsByTenant, type RowCounts } from '../../test/harness/tenant-rows';

@@ -5,7 +5,7 @@ import { LifecycleInProgressError } from '../../src/client';
 import { DELETION_SUSPENSION_REASON } from '../../src/contracts/tenant-deletion';
 import { lifecycleWorkflowIdForSlug } from '../../src/contracts/tenant-suspension';
 import { verifyArchive } from '../../src/db/offboarding/archive';
-import { findTombstone } from '../../src/db/offboarding/tenant-deletion';
+import { findTombstone } from '../../src/db/offboarding/tombstones';
 import { createTenantInDB, rollbackTenantInDB } from '../../src/db/tenant-operations';
 import { EXIT } from '../../src/exit-codes';
 import { addBulkRows } from '../harness/bulk-tenant-rows';
@@ -72,6 +72,16 @@ describe('tenantDeletionWorkflow on the real Temporal server and PostgreSQL', ()
     expect(await countTenantRows(h.knex, other.tenantId)).toEqual(other.counts);
     expect(await h.client.deletionState(tenant.slug)).toMatchObject({ phase: 'deleted', decision: 'grace-elapsed', deletedRows: total(tenant.counts) });
     await rollbackTenantInDB(h.knex, other.tenantId, { force: true });
+
+    // Our client: a new tenant gets the deleted tenant's slug only when the request asks for it (the worker's
+    // SlugOfDeletedTenant is in untrusted-input.test.ts: here the client refuses first, the old provisioning
+    // having completed under the same workflow id).
+    const again = tenantRequest({ slug: tenant.slug });
+    await expect(h.client.start(again)).rejects.toThrow(/already provisioned .*reuseDeletedSlug: true/);
+    const reused = await (await h.client.start({ ...again, reuseDeletedSlug: true })).result();
+    expect(reused.slug).toBe(tenant.slug);
+    expect(reused.tenantId).not.toBe(tenant.tenantId);
+    await rollbackTenantInDB(h.knex, reused.tenantId, { force: true });
   });
 
   it('cancel during the grace period restores the tenant and its users exactly, and ends the workflow', async () => {

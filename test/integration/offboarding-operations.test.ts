@@ -6,7 +6,8 @@ import type { ExportPosition } from '../../src/contracts/tenant-deletion';
 import { LOOKUP_TABLES } from '../../src/db/citus';
 import { archiveDirectory, MANIFEST_FILE, verifyArchive } from '../../src/db/offboarding/archive';
 import { startTenantDeletionInDB } from '../../src/db/offboarding/deletion-start';
-import { deleteTenantBatch, deleteTenantData, findTombstone } from '../../src/db/offboarding/tenant-deletion';
+import { deleteTenantBatch, deleteTenantData } from '../../src/db/offboarding/tenant-deletion';
+import { findTombstone } from '../../src/db/offboarding/tombstones';
 import { exportTenantArchive } from '../../src/db/offboarding/tenant-export';
 import { suspendTenantInDB } from '../../src/db/suspension-operations';
 import { createTenantInDB } from '../../src/db/tenant-operations';
@@ -164,9 +165,13 @@ describe('offboarding operations on the real PostgreSQL', () => {
     expect(await deleteTenantBatch(knex, target, 400)).toEqual({ deleted: 0, finished: true });
     expect(await countTenantRows(knex, other.tenantId)).toEqual(otherBefore);
     expect(otherBefore).toEqual(FULL_TENANT_ROWS);
-    // The slug is free again (a new tenant may take it; the tombstone keeps what happened to the old one).
-    const reused = await createTenantInDB(knex, tenantInput({ slug: tenant.slug }));
+    // The slug goes to a new tenant only when asked for (the tombstone keeps what happened to the old one).
+    const error = await expectProvisioningError(createTenantInDB(knex, tenantInput({ slug: tenant.slug })), 'SlugOfDeletedTenant', 'slug');
+    expect(error.message).toContain(`deleted at ${result.deletedAt}`);
+    expect(await knex('tenants').where({ slug: tenant.slug }).first()).toBeUndefined();
+    const reused = await createTenantInDB(knex, tenantInput({ slug: tenant.slug, reuseDeletedSlug: true }));
     cleanup.track(reused.tenantId);
+    expect(reused).toMatchObject({ slug: tenant.slug, created: true });
   });
 
   it('starts a deletion only for an active or suspended tenant, and remembers a suspension that was not its own', async () => {

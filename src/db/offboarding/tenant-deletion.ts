@@ -5,6 +5,7 @@ import { usesLookupTables } from '../citus';
 import { deleteRowsOfLockedTenant, TENANT_TABLES_CHILDREN_FIRST } from '../tenant-operations';
 import { tenantSchemaOf, tenantTable, TENANT_TABLE_KEYS, TENANT_TABLES, type TenantTable } from '../tenant-tables';
 import { tenantRowsPage } from './tenant-export';
+import { findTombstone, markTombstoneDeleted, writeTombstone } from './tombstones';
 
 export const DEFAULT_DELETE_BATCH_SIZE = 1000;
 
@@ -32,21 +33,6 @@ export interface DeletionCursor {
   after: unknown[];
 }
 
-export interface Tombstone {
-  tenant: string;
-  slug: string;
-  deleted_at: Date;
-  export_manifest_sha256: string;
-  row_counts: Record<string, number>;
-}
-
-const tombstones = (db: Knex) => db(`${tenantSchemaOf(db)}.deleted_tenants`);
-
-/** The tombstone of a deleted tenant, if any. */
-export async function findTombstone(db: Knex, tenantId: string): Promise<Tombstone | undefined> {
-  return tombstones(db).where({ tenant: tenantId }).first<Tombstone | undefined>('tenant', 'slug', 'deleted_at', 'export_manifest_sha256', 'row_counts');
-}
-
 /** Rows of the tenant in each tenant table. */
 async function countRowsOfTenant(trx: Knex.Transaction, tenantId: string): Promise<Record<TenantTable, number>> {
   const counts = {} as Record<TenantTable, number>;
@@ -55,15 +41,6 @@ async function countRowsOfTenant(trx: Knex.Transaction, tenantId: string): Promi
     counts[table] = Number(row?.count ?? 0);
   }
   return counts;
-}
-
-/**
- * The tombstone, written when the tenant is marked `offboarding` (before any row goes) with the rows it
- * holds then, and given its final deleted_at with the tenant row's deletion: so the rows a deletion removed
- * are known exactly, whichever worker crashed between its batches. A tombstone already there is kept.
- */
-async function writeTombstone(trx: Knex.Transaction, tenantId: string, slug: string, manifestSha256: string, rowCounts: Record<string, number>): Promise<void> {
-  await tombstones(trx).insert({ tenant: tenantId, slug, export_manifest_sha256: manifestSha256, row_counts: JSON.stringify(rowCounts) }).onConflict('tenant').ignore();
 }
 
 /**
@@ -128,7 +105,7 @@ export async function deleteTenantBatch(knex: Knex, target: DeletionTarget, batc
       if (deleted === 0 && cursor?.table === table) ({ deleted, last } = await deleteSome(trx, table, tenantId, batchSize, undefined));
       if (deleted > 0) return { deleted, finished: false, ...(last ? { cursor: { table, after: last } } : {}) };
     }
-    await tombstones(trx).where({ tenant: tenantId }).update({ deleted_at: trx.fn.now() });
+    await markTombstoneDeleted(trx, tenantId);
     // Only the tenant row is left: the shared delete removes it and, on Citus, its lookup rows.
     return { deleted: await deleteRowsOfLockedTenant(trx, tenantId, TENANT_TABLES_CHILDREN_FIRST, lookup), finished: true };
   });
