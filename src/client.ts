@@ -51,7 +51,7 @@ export { loadConfig } from './config';
 
 export class TenantAlreadyProvisionedError extends Error {
   constructor(readonly slug: string, readonly workflowId: string) {
-    super(`tenant '${slug}' was already provisioned (workflow ${workflowId} completed); it cannot be created again`);
+    super(`tenant '${slug}' was already provisioned (workflow ${workflowId} completed); it cannot be created again (if it has been deleted since, ask for its slug with reuseDeletedSlug: true)`);
     this.name = 'TenantAlreadyProvisionedError';
   }
 }
@@ -136,7 +136,9 @@ export class ProvisioningClient {
    * the same request (same normalized input, compared by digest): the workflow id is derived from the
    * slug, so one tenant is never provisioned twice at once. A different request for a slug in progress
    * fails with ProvisioningInProgressError, never with the other request's result. A tenant whose
-   * provisioning completed cannot be started again: TenantAlreadyProvisionedError. A failed one can.
+   * provisioning completed cannot be started again: TenantAlreadyProvisionedError. A failed one can; so can
+   * a completed one when the request says reuseDeletedSlug (the tenant was deleted: the worker refuses a
+   * slug whose tenant still exists with TenantAlreadyExists, and a deleted tenant's without the flag).
    */
   async start(request: CreateTenantRequest): Promise<WorkflowHandleWithFirstExecutionRunId<TenantCreationWorkflow>> {
     const input = toWorkflowInput(request);
@@ -171,7 +173,7 @@ export class ProvisioningClient {
         args: [input],
         memo: { [REQUEST_DIGEST_MEMO]: digest },
         workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        workflowIdReusePolicy: input.reuseDeletedSlug === true ? 'ALLOW_DUPLICATE' : 'ALLOW_DUPLICATE_FAILED_ONLY',
       });
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw new TenantAlreadyProvisionedError(input.slug, workflowId);

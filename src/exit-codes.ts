@@ -12,7 +12,7 @@ export const EXIT = {
   USAGE: 64,
   /** Invalid input (create-tenant, status): a malformed name, email, slug or password, an admin email in use. */
   DATA_ERROR: 65,
-  /** What create-tenant was asked to create exists already: the tenant (TenantAlreadyExists). EX_CANTCREAT. */
+  /** What create-tenant was asked to create exists already: the tenant (TenantAlreadyExists), or its slug was a deleted tenant's (SlugOfDeletedTenant). EX_CANTCREAT. */
   ALREADY_EXISTS: 73,
   /** A dependency cannot be reached: the Temporal frontend, PostgreSQL. */
   UNAVAILABLE: 69,
@@ -38,7 +38,7 @@ export function exitCodeForSignal(signal: NodeJS.Signals): number {
  */
 export function exitCodeForProvisioningFailure(type: string | undefined): number {
   if (type === 'InvalidInput' || type === 'EmailAlreadyInUse') return EXIT.DATA_ERROR;
-  if (type === 'TenantAlreadyExists') return EXIT.ALREADY_EXISTS;
+  if (type === 'TenantAlreadyExists' || type === 'SlugOfDeletedTenant') return EXIT.ALREADY_EXISTS;
   // suspend/reactivate of a tenant still being provisioned: it can be once provisioning has ended.
   if (type === 'TenantNotSuspendable' || type === 'TenantNotSuspended' || type === 'TenantNotDeletable') return EXIT.TEMP_FAILURE;
   return EXIT.FAILURE;

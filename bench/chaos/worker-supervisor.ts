@@ -135,6 +135,14 @@ export class WorkerSupervisor {
     return true;
   }
 
+  /** Sends SIGKILL now to the replica whose process id is `pid` and resolves when it is gone: true, or false when no replica has it. */
+  async killProcess(pid: number | undefined): Promise<boolean> {
+    const running = this.running.find((r) => r !== undefined && r.sent === undefined && r.process.child.pid === pid);
+    if (!running) return false;
+    await this.send(running, 'SIGKILL');
+    return true;
+  }
+
   /** SIGKILLs every replica now and resolves when they are gone (the end of a run, whatever happened). */
   async killAll(): Promise<void> {
     await Promise.all(this.running.filter((r): r is Running => r !== undefined).map((running) => this.send(running, 'SIGKILL')));

@@ -6,9 +6,7 @@ import { verifyArchive } from '../../src/db/offboarding/archive';
 import { startTenantDeletionInDB } from '../../src/db/offboarding/deletion-start';
 import { deleteTenantData, DEFAULT_DELETE_BATCH_SIZE } from '../../src/db/offboarding/tenant-deletion';
 import { DEFAULT_EXPORT_PAGE_SIZE, exportTenantArchive } from '../../src/db/offboarding/tenant-export';
-import { addBulkRows } from '../../test/harness/bulk-tenant-rows';
-import { provisionDirectly } from '../../test/harness/provision-directly';
-import { countTenantRows } from '../../test/harness/tenant-rows';
+import { provisionTenantOfSize } from '../../test/harness/bulk-tenant';
 import { round } from '../lib/stats';
 
 /** One tenant size: how fast its export, verification and deletion ran, and the RSS the export took. */
@@ -35,19 +33,11 @@ async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }
   return { ms: performance.now() - started, value };
 }
 
-/** A suspended tenant holding about `rows` rows: a provisioned one plus client users with one role each. */
+/** A suspended tenant holding about `rows` rows, as offboarding's first step leaves it. */
 async function tenantOfSize(knex: Knex, rows: number, index: number) {
-  const suffix = `${Date.now().toString(36)}-${index}`;
-  const tenant = await provisionDirectly(
-    knex,
-    { tenant: { name: `Offboarding Bench ${suffix}`, slug: `offboarding-bench-${suffix}`, contactEmail: `ops-${suffix}@bench.test`, idempotencyKey: `bench-${suffix}` }, admin: { email: `admin-${suffix}@bench.test`, firstName: 'Ada', lastName: 'Lovelace', password: 'bench-password-1' } },
-    10,
-  );
-  const seeded = Object.values(await countTenantRows(knex, tenant.tenantId)).reduce((a, b) => a + b, 0);
-  await addBulkRows(knex, tenant.tenantId, { users: Math.max(0, Math.floor((rows - seeded) / 2)) });
+  const tenant = await provisionTenantOfSize(knex, rows, `bench-${index}`, 10);
   await startTenantDeletionInDB(knex, { slug: tenant.slug });
-  const total = Object.values(await countTenantRows(knex, tenant.tenantId)).reduce((a, b) => a + b, 0);
-  return { ...tenant, total };
+  return tenant;
 }
 
 /**

@@ -8,16 +8,18 @@ import { CommandFailure, usageFailure } from './command-failure';
 import { followProvisioning, temporalUiLink } from './follow';
 
 export const CREATE_TENANT_USAGE = `Usage: tenant-workflows create-tenant --name NAME --email EMAIL --first-name FIRST --last-name LAST
-                                      [--slug SLUG] [--contact-email EMAIL] [--password-file FILE] [--wait [--timeout SECONDS]] [--json]
+                                      [--slug SLUG] [--reuse-deleted-slug] [--contact-email EMAIL] [--password-file FILE] [--wait [--timeout SECONDS]] [--json]
 
 Starts provisioning a tenant with its first admin user. The workflow id is tenant-<slug>: starting the
 same request again while it runs attaches to the running provisioning; a different request for a slug
 being provisioned exits 75 (ProvisioningInProgress) and is never shown the other request's result.
+  --reuse-deleted-slug  give the tenant a slug a deleted tenant had (see deleted_tenants); without it such
+                        a slug fails with SlugOfDeletedTenant (exit 73 with --wait)
   --password-file FILE  read the admin's password from FILE (never from a flag, which 'ps' would show);
                         without it a temporary password is generated, which needs --wait: it is shown
                         once, when the provisioning completes, and no command shows it later
   --wait                follow the steps until provisioning ends; if it fails, mark the step and exit
-                        65 (EmailAlreadyInUse, InvalidInput), 73 (TenantAlreadyExists) or 1
+                        65 (EmailAlreadyInUse, InvalidInput), 73 (TenantAlreadyExists, SlugOfDeletedTenant) or 1
   --timeout SECONDS     with --wait: stop waiting after SECONDS (exit 75; the provisioning goes on)
   --json                machine-readable output, one JSON object on stdout (errors as {"error": {...}})`;
 
@@ -47,6 +49,7 @@ export async function createTenantCommand(argv: string[]): Promise<number> {
     options: {
       name: { type: 'string' },
       slug: { type: 'string' },
+      'reuse-deleted-slug': { type: 'boolean' },
       email: { type: 'string' },
       'contact-email': { type: 'string' },
       'first-name': { type: 'string' },
@@ -71,6 +74,7 @@ export async function createTenantCommand(argv: string[]): Promise<number> {
     tenantName: values.name!,
     ...(values.slug === undefined ? {} : { slug: values.slug }),
     ...(values['contact-email'] === undefined ? {} : { contactEmail: values['contact-email'] }),
+    ...(values['reuse-deleted-slug'] ? { reuseDeletedSlug: true } : {}),
     admin: {
       email: values.email!,
       firstName: values['first-name']!,

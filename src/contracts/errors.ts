@@ -20,6 +20,8 @@ export const PROVISIONING_ERROR_TYPES = [
   'ExportVerificationFailed',
   /** confirm-deletion / cancel-deletion of a tenant whose deletion is not waiting for it. */
   'DeletionNotPending',
+  /** create-tenant of a slug a deleted tenant had (a deleted_tenants tombstone), without reuseDeletedSlug. */
+  'SlugOfDeletedTenant',
 ] as const;
 export type ProvisioningErrorType = (typeof PROVISIONING_ERROR_TYPES)[number];
 

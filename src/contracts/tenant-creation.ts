@@ -19,6 +19,11 @@ export interface TenantCreationInput {
   /** Defaults to the admin's email. */
   contactEmail?: string;
   admin: AdminUserInput;
+  /**
+   * Give the tenant a slug a deleted tenant had (it has a tombstone in deleted_tenants). Without it such a
+   * slug is refused (SlugOfDeletedTenant). Optional: inputs from before it are unchanged.
+   */
+  reuseDeletedSlug?: boolean;
 }
 
 export interface TenantCreationResult {

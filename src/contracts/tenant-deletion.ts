@@ -73,9 +73,8 @@ export interface TenantDeletionResult {
   /** The verified archive (absent when the deletion was cancelled before its export completed). */
   archive?: ArchiveSummary;
   /**
-   * Rows deleted (0 when cancelled), as the deletion's attempts counted them: after a worker crash the
-   * batches committed after its last heartbeat are not counted. The tombstone's row_counts (the archive's) is
-   * the authoritative figure.
+   * Rows deleted (0 when cancelled): the sum of the tombstone's row_counts, counted in the transaction that
+   * marked the tenant offboarding, before any row went; exact whichever worker crashed between batches.
    */
   deletedRows: number;
   /** ISO 8601, when deleted. */

@@ -1,3 +1,4 @@
+import { invalidInput } from './errors';
 import { validatePassword } from './passwords';
 import type { AdminUserInput, TenantCreationInput } from './tenant-creation';
 import { normalizeEmail, normalizePersonName, normalizeSlug, normalizeTenantName, slugFromName } from './validation';
@@ -9,6 +10,8 @@ export interface CreateTenantRequest {
   slug?: string;
   contactEmail?: string;
   admin: AdminUserInput;
+  /** Take a slug a deleted tenant had; without it such a slug is refused (SlugOfDeletedTenant). */
+  reuseDeletedSlug?: boolean;
 }
 
 export interface NormalizedTenant {
@@ -33,5 +36,8 @@ export function toWorkflowInput(request: CreateTenantRequest): TenantCreationInp
     ...(request.admin?.password === undefined ? {} : { password: validatePassword(request.admin.password) }),
   };
   const tenant = normalizeTenantInput({ name: request.tenantName, slug: request.slug, contactEmail: request.contactEmail ?? admin.email });
-  return { tenantName: tenant.name, slug: tenant.slug, contactEmail: tenant.contactEmail, admin };
+  const reuse = request.reuseDeletedSlug;
+  if (reuse !== undefined && typeof reuse !== 'boolean') throw invalidInput('reuseDeletedSlug', 'must be true or false when given');
+  // Only when asked for: the input (and its digest) of every other request stays as it was.
+  return { tenantName: tenant.name, slug: tenant.slug, contactEmail: tenant.contactEmail, admin, ...(reuse === true ? { reuseDeletedSlug: true } : {}) };
 }

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { assertAdminEmailFree } from './admin-email';
 import { ProvisioningError } from '../contracts/errors';
 import { lookupTable, usesLookupTables } from './citus';
+import { findTombstoneBySlug } from './offboarding/tombstones';
 import { lockTenantBySlug } from './tenant-lock';
 import { tenantTable, type TenantTable } from './tenant-tables';
 import { transaction, type BeforeCommit } from './transaction';
@@ -26,6 +27,8 @@ export interface CreateTenantInput {
   requestedAt?: Date;
   /** The first admin's email: refused here already (EmailAlreadyInUse) when a user of another tenant has it. */
   adminEmail?: string;
+  /** Give the tenant a slug a deleted tenant had (a tombstone in deleted_tenants); refused (SlugOfDeletedTenant) otherwise. */
+  reuseDeletedSlug?: boolean;
 }
 
 export interface CreateTenantResult {
@@ -71,9 +74,26 @@ export async function createTenantInDB(knex: Knex, input: CreateTenantInput, bef
   const lookup = await usesLookupTables(knex);
   return transaction(knex, async (trx) => {
     const result = await insertOrFindTenant(trx, tenant, input, lookup);
+    if (result.created && input.reuseDeletedSlug !== true) await refuseDeletedSlug(trx, tenant.slug);
     if (adminEmail !== undefined) await assertAdminEmailFree(trx, adminEmail, result.tenantId, lookup);
     return result;
   }, beforeCommit);
+}
+
+/**
+ * A new tenant does not silently take the slug of a deleted one (support would mix them up, and links or
+ * emails naming the slug would reach the new tenant): SlugOfDeletedTenant, naming the tombstone, unless the
+ * request says reuseDeletedSlug. Thrown inside the creating transaction, so nothing is created.
+ */
+async function refuseDeletedSlug(trx: Knex.Transaction, slug: string): Promise<void> {
+  const tombstone = await findTombstoneBySlug(trx, slug);
+  if (!tombstone) return;
+  throw new ProvisioningError(
+    'SlugOfDeletedTenant',
+    `slug '${slug}' belonged to tenant ${tombstone.tenant}, deleted at ${tombstone.deleted_at.toISOString()} (deleted_tenants); ` +
+      'to give it to a new tenant, ask for it: reuseDeletedSlug: true in the request (create-tenant --reuse-deleted-slug)',
+    'slug',
+  );
 }
 
 /**

@@ -21,6 +21,10 @@ function optionalString(object: Record<string, unknown>, field: string, path = f
   if (object[field] !== undefined && typeof object[field] !== 'string') throw invalid(path, 'must be a string when given');
 }
 
+function optionalBoolean(object: Record<string, unknown>, field: string): void {
+  if (object[field] !== undefined && typeof object[field] !== 'boolean') throw invalid(field, 'must be true or false when given');
+}
+
 function rejectUnencrypted(raw: unknown): void {
   const unencrypted = unencryptedEncodingOf(raw);
   if (unencrypted !== undefined) {
@@ -73,6 +77,7 @@ export function checkWorkflowInput(raw: unknown, workflowId: string): TenantCrea
   const admin = requireObject('admin', input.admin);
   for (const field of ['email', 'firstName', 'lastName']) requireString(admin, field, `admin.${field}`);
   optionalString(admin, 'password', 'admin.password');
+  optionalBoolean(input, 'reuseDeletedSlug');
   const slug = input.slug as string;
   requireNormalizedSlug(slug);
   if (workflowId !== workflowIdForSlug(slug)) throw invalid('workflowId', `must be '${workflowIdForSlug(slug)}', derived from the slug`);

@@ -105,7 +105,7 @@ export async function tenantCreationWorkflow(untrustedInput: TenantCreationInput
   try {
     undo.unshift('rollbackTenant');
     const tenant = await step('createTenant', () =>
-      steps.createTenant({ name: input.tenantName, slug: input.slug, contactEmail: input.contactEmail ?? input.admin.email, adminEmail: input.admin.email, idempotencyKey }),
+      steps.createTenant({ name: input.tenantName, slug: input.slug, contactEmail: input.contactEmail ?? input.admin.email, adminEmail: input.admin.email, idempotencyKey, ...(input.reuseDeletedSlug === true ? { reuseDeletedSlug: true } : {}) }),
     );
     state.tenantId = tenant.tenantId;
     await step('setupTenantData', () => steps.setupTenantData(tenant.tenantId));

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { LifecycleInProgressError } from '../../src/client';
 import { DELETION_SUSPENSION_REASON } from '../../src/contracts/tenant-deletion';
 import { lifecycleWorkflowIdForSlug } from '../../src/contracts/tenant-suspension';
 import { verifyArchive } from '../../src/db/offboarding/archive';
-import { findTombstone } from '../../src/db/offboarding/tenant-deletion';
+import { findTombstone } from '../../src/db/offboarding/tombstones';
 import { createTenantInDB, rollbackTenantInDB } from '../../src/db/tenant-operations';
 import { EXIT } from '../../src/exit-codes';
 import { addBulkRows } from '../harness/bulk-tenant-rows';
@@ -15,7 +16,11 @@ import { waitFor } from '../harness/wait-for';
 import { expectProvisioningError } from '../support/provisioning-error';
 import { useProvisioningHarness } from '../support/provisioning-worker';
 import { runCli } from '../support/run-cli';
-import { tenantInput } from '../support/tenant-fixtures';
+import { tenantInput, uniqueSuffix } from '../support/tenant-fixtures';
+
+// The CLI tests spawn a ts-node process per command (five in one test): on a loaded 2-core machine that alone
+// took 40 s, so those tests get more than the suite's 60 s.
+const CLI_TEST_TIMEOUT_MS = 150_000;
 
 // The worker's archives go to a directory of this file's own (read by composeApp from the environment).
 const exportRoot = mkdtempSync(join(tmpdir(), 'offboarding-e2e-'));
@@ -72,6 +77,16 @@ describe('tenantDeletionWorkflow on the real Temporal server and PostgreSQL', ()
     expect(await countTenantRows(h.knex, other.tenantId)).toEqual(other.counts);
     expect(await h.client.deletionState(tenant.slug)).toMatchObject({ phase: 'deleted', decision: 'grace-elapsed', deletedRows: total(tenant.counts) });
     await rollbackTenantInDB(h.knex, other.tenantId, { force: true });
+
+    // Our client: a new tenant gets the deleted tenant's slug only when the request asks for it (the worker's
+    // SlugOfDeletedTenant is in untrusted-input.test.ts: here the client refuses first, the old provisioning
+    // having completed under the same workflow id).
+    const again = tenantRequest({ slug: tenant.slug });
+    await expect(h.client.start(again)).rejects.toThrow(/already provisioned .*reuseDeletedSlug: true/);
+    const reused = await (await h.client.start({ ...again, reuseDeletedSlug: true })).result();
+    expect(reused.slug).toBe(tenant.slug);
+    expect(reused.tenantId).not.toBe(tenant.tenantId);
+    await rollbackTenantInDB(h.knex, reused.tenantId, { force: true });
   });
 
   it('cancel during the grace period restores the tenant and its users exactly, and ends the workflow', async () => {
@@ -123,6 +138,29 @@ describe('tenantDeletionWorkflow on the real Temporal server and PostgreSQL', ()
     await rollbackTenantInDB(h.knex, tenantId, { force: true });
   });
 
+  it("the CLI: create-tenant refuses a deleted tenant's slug (exit 73, naming the tombstone) and takes it with --reuse-deleted-slug", async () => {
+    const env = { ...process.env, TEMPORAL_TASK_QUEUE: h.taskQueue };
+    const slug = `reuse-${uniqueSuffix()}`;
+    const deletedAt = new Date('2026-11-30T12:00:00.000Z');
+    const tombstone = { tenant: randomUUID(), slug, deleted_at: deletedAt, export_manifest_sha256: 'e'.repeat(64), row_counts: JSON.stringify({ tenants: 1 }) };
+    await h.knex('deleted_tenants').insert(tombstone);
+    try {
+      const args = ['create-tenant', '--name', 'Reuse Tenant', '--slug', slug, '--email', `ops@${slug}.test`, '--first-name', 'Grace', '--last-name', 'Hopper', '--wait', '--json'];
+      const refused = await runCli(args, env);
+      expect(refused.status).toBe(EXIT.ALREADY_EXISTS);
+      expect(JSON.parse(refused.stdout)).toMatchObject({ error: { type: 'SlugOfDeletedTenant', message: expect.stringContaining(`belonged to tenant ${tombstone.tenant}, deleted at ${deletedAt.toISOString()}`) } });
+      expect(await h.knex('tenants').where({ slug }).first()).toBeUndefined();
+
+      const reused = await runCli([...args, '--reuse-deleted-slug'], env);
+      expect(reused.status).toBe(EXIT.OK);
+      const result = JSON.parse(reused.stdout) as { status: string; slug: string; tenantId: string };
+      expect(result).toMatchObject({ status: 'completed', slug });
+      await rollbackTenantInDB(h.knex, result.tenantId, { force: true });
+    } finally {
+      await h.knex('deleted_tenants').where({ tenant: tombstone.tenant }).delete();
+    }
+  }, CLI_TEST_TIMEOUT_MS);
+
   it('the CLI: delete-tenant --grace --json, confirm-deletion, exit 65 on a malformed grace', async () => {
     const env = { ...process.env, TEMPORAL_TASK_QUEUE: h.taskQueue };
     const tenant = await tenantWithRows(10);
@@ -145,5 +183,5 @@ describe('tenantDeletionWorkflow on the real Temporal server and PostgreSQL', ()
     const again = await runCli(['cancel-deletion', tenant.slug, '--json'], env);
     expect(again.status).toBe(EXIT.FAILURE);
     expect(JSON.parse(again.stdout)).toMatchObject({ error: { type: 'DeletionNotPending', field: 'slug' } });
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -91,6 +92,7 @@ describe('malformed workflow input, encrypted', () => {
     ['an admin that is not an object', 'admin', (s) => [{ tenantName: 'Acme', slug: s, admin: 'ada' }]],
     ['an admin without email', 'admin.email', (s) => [{ tenantName: 'Acme', slug: s, admin: { firstName: 'Ada', lastName: 'L' } }]],
     ['a slug that is not normalized', 'slug', (s) => [{ ...toWorkflowInput(tenantRequest()), slug: ` ${s.toUpperCase()}` }]],
+    ['reuseDeletedSlug that is not a boolean', 'reuseDeletedSlug', (s) => [{ ...toWorkflowInput(tenantRequest()), slug: s, reuseDeletedSlug: 'yes' }]],
   ])('%s fails once with a non-retryable InvalidInput naming %s', async (_, field, args) => {
     const s = slug();
     const workflowId = workflowIdForSlug(s);
@@ -100,6 +102,29 @@ describe('malformed workflow input, encrypted', () => {
     expect(failure.nonRetryable).toBe(true);
     expect(failure.details).toEqual([{ field }]);
     await expectRejectedBeforeAnyStep(encrypted, workflowId);
+  });
+
+  it("a deleted tenant's slug (a tombstone) is refused to a bare client as to ours, unless reuseDeletedSlug: true", async () => {
+    const input: TenantCreationInput = toWorkflowInput(tenantRequest());
+    const deletedAt = new Date('2026-11-30T12:00:00.000Z');
+    const tombstone = { tenant: randomUUID(), slug: input.slug, deleted_at: deletedAt, export_manifest_sha256: 'f'.repeat(64), row_counts: JSON.stringify({ tenants: 1 }) };
+    await h.knex('deleted_tenants').insert(tombstone);
+    try {
+      const workflowId = workflowIdForSlug(input.slug);
+      await encrypted.workflow.start(WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId, args: [input] });
+      const failure = await failureOf(workflowId);
+      expect(failure.type).toBe('SlugOfDeletedTenant');
+      expect(failure.nonRetryable).toBe(true);
+      expect(failure.message).toContain(`belonged to tenant ${tombstone.tenant}, deleted at ${deletedAt.toISOString()}`);
+      expect(failure.message).toContain('reuseDeletedSlug: true');
+      expect(await tenantsWithSlug(input.slug)).toBe(0);
+
+      const reused = await encrypted.workflow.execute(WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId, args: [{ ...input, reuseDeletedSlug: true }], workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
+      expect(reused).toMatchObject({ slug: input.slug });
+      expect(await tenantsWithSlug(input.slug)).toBe(1);
+    } finally {
+      await h.knex('deleted_tenants').where({ tenant: tombstone.tenant }).delete();
+    }
   });
 
   it('a workflow id not derived from the slug is refused: one tenant is never provisioned under two ids', async () => {

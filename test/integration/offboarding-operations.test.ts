@@ -6,12 +6,14 @@ import type { ExportPosition } from '../../src/contracts/tenant-deletion';
 import { LOOKUP_TABLES } from '../../src/db/citus';
 import { archiveDirectory, MANIFEST_FILE, verifyArchive } from '../../src/db/offboarding/archive';
 import { startTenantDeletionInDB } from '../../src/db/offboarding/deletion-start';
-import { deleteTenantBatch, deleteTenantData, findTombstone } from '../../src/db/offboarding/tenant-deletion';
+import { deleteTenantBatch, deleteTenantData } from '../../src/db/offboarding/tenant-deletion';
+import { findTombstone } from '../../src/db/offboarding/tombstones';
 import { exportTenantArchive } from '../../src/db/offboarding/tenant-export';
 import { suspendTenantInDB } from '../../src/db/suspension-operations';
 import { createTenantInDB } from '../../src/db/tenant-operations';
 import { RETAINED_AFTER_DELETION, tenantSchemaOf, TENANT_TABLE_KEYS, TENANT_TABLES } from '../../src/db/tenant-tables';
 import { addBulkRows } from '../harness/bulk-tenant-rows';
+import { catalogTenantTables, tenantRowsLeft } from '../harness/tenant-catalog';
 import { countTenantRows, FULL_TENANT_ROWS } from '../harness/tenant-rows';
 import { expectProvisioningError } from '../support/provisioning-error';
 import { provisionTenant, tenantInput, useAdminConnection } from '../support/tenant-fixtures';
@@ -36,16 +38,6 @@ async function bigSuspendedTenant() {
 function rowsOf(directory: string, table: string): Array<Record<string, unknown>> {
   const text = gunzipSync(readFileSync(join(directory, `${table}.ndjson.gz`))).toString('utf8');
   return text === '' ? [] : text.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-/** Every table of the tenant schema with a `tenant` column, from the catalog. */
-async function catalogTenantTables(): Promise<string[]> {
-  const rows = await knex('information_schema.columns')
-    .where({ table_schema: tenantSchemaOf(knex), column_name: 'tenant' })
-    .whereIn('table_name', knex('information_schema.tables').where({ table_schema: tenantSchemaOf(knex), table_type: 'BASE TABLE' }).select('table_name'))
-    .orderBy('table_name')
-    .pluck<string[]>('table_name');
-  return rows;
 }
 
 describe('offboarding operations on the real PostgreSQL', () => {
@@ -159,9 +151,12 @@ describe('offboarding operations on the real PostgreSQL', () => {
     expect((await knex('tenants').where({ tenant: tenant.tenantId }).first('status')).status).toBe('offboarding');
     // Neither suspend nor reactivate brings back a half-deleted tenant.
     await expectProvisioningError(suspendTenantInDB(knex, { slug: tenant.slug, reason: 'x' }), 'TenantNotSuspendable', 'slug');
-    expect(await findTombstone(knex, tenant.tenantId)).toBeUndefined();
+    // The tombstone is written by the first batch, with what the tenant held before any row went.
+    expect(await findTombstone(knex, tenant.tenantId)).toMatchObject({ slug: tenant.slug, row_counts: counts });
+    expect(deleted).toBe(1200);
 
-    const result = await deleteTenantData(knex, target, { batchSize: 400, deletedBefore: deleted });
+    // Resumed as after a crash whose last heartbeats were lost (nothing reported deleted): the count is still exact.
+    const result = await deleteTenantData(knex, target, { batchSize: 400, deletedBefore: 0 });
     expect(result.deletedRows).toBe(total);
     expect(await countTenantRows(knex, tenant.tenantId)).toEqual({ tenants: 0, tenant_settings: 0, roles: 0, permissions: 0, role_permissions: 0, users: 0, user_roles: 0 });
     const tombstone = await findTombstone(knex, tenant.tenantId);
@@ -170,9 +165,13 @@ describe('offboarding operations on the real PostgreSQL', () => {
     expect(await deleteTenantBatch(knex, target, 400)).toEqual({ deleted: 0, finished: true });
     expect(await countTenantRows(knex, other.tenantId)).toEqual(otherBefore);
     expect(otherBefore).toEqual(FULL_TENANT_ROWS);
-    // The slug is free again (a new tenant may take it; the tombstone keeps what happened to the old one).
-    const reused = await createTenantInDB(knex, tenantInput({ slug: tenant.slug }));
+    // The slug goes to a new tenant only when asked for (the tombstone keeps what happened to the old one).
+    const error = await expectProvisioningError(createTenantInDB(knex, tenantInput({ slug: tenant.slug })), 'SlugOfDeletedTenant', 'slug');
+    expect(error.message).toContain(`deleted at ${result.deletedAt}`);
+    expect(await knex('tenants').where({ slug: tenant.slug }).first()).toBeUndefined();
+    const reused = await createTenantInDB(knex, tenantInput({ slug: tenant.slug, reuseDeletedSlug: true }));
     cleanup.track(reused.tenantId);
+    expect(reused).toMatchObject({ slug: tenant.slug, created: true });
   });
 
   it('starts a deletion only for an active or suspended tenant, and remembers a suspension that was not its own', async () => {
@@ -193,7 +192,7 @@ describe('offboarding operations on the real PostgreSQL', () => {
   });
 
   it('covers every table with a tenant column (coverage contract): exported, deleted, or explicitly kept', async () => {
-    const tables = await catalogTenantTables();
+    const tables = await catalogTenantTables(knex);
     // The lookups (Citus only) are removed with the tenant row; the tombstones are kept on purpose.
     const accountedFor = new Set<string>([...TENANT_TABLES, ...LOOKUP_TABLES, ...RETAINED_AFTER_DELETION]);
     expect(tables.filter((t) => !accountedFor.has(t))).toEqual([]);
@@ -216,11 +215,6 @@ describe('offboarding operations on the real PostgreSQL', () => {
     const exported = manifest.files.map((f) => f.table);
     expect(tables.filter((t) => !exported.includes(t) && !(LOOKUP_TABLES as readonly string[]).includes(t) && !(RETAINED_AFTER_DELETION as readonly string[]).includes(t))).toEqual([]);
     await deleteTenantData(knex, { tenantId: tenant.tenantId, slug: tenant.slug, manifestSha256, rowCounts: {} });
-    const left: Record<string, number> = {};
-    for (const table of tables.filter((t) => !(RETAINED_AFTER_DELETION as readonly string[]).includes(t))) {
-      const [row] = await knex(`${tenantSchemaOf(knex)}.${table}`).where({ tenant: tenant.tenantId }).count<Array<{ count: string }>>({ count: '*' });
-      if (Number(row!.count) > 0) left[table] = Number(row!.count);
-    }
-    expect(left).toEqual({});
+    expect(await tenantRowsLeft(knex, tenant.tenantId, tables.filter((t) => !(RETAINED_AFTER_DELETION as readonly string[]).includes(t)))).toEqual({});
   });
 });

@@ -1,5 +1,5 @@
 import { ProvisioningError } from '../../src/contracts/errors';
-import { normalizeTenantInput } from '../../src/contracts/tenant-request';
+import { normalizeTenantInput, toWorkflowInput } from '../../src/contracts/tenant-request';
 import { normalizeEmail, normalizePersonName, normalizeSlug, normalizeTenantName, requireUuid, slugFromName } from '../../src/contracts/validation';
 import { emailOfLength } from '../support/long-inputs';
 import { INVISIBLE_IN_NAMES } from '../support/invisible-characters';
@@ -114,5 +114,27 @@ describe('requireUuid', () => {
 
   it.each(['', 'acme', '2ed6657d-e927-568b-95e1-2665a8aea6a', '2ed6657de927568b95e12665a8aea6a2', undefined])('refuses %j', (id) => {
     expect(invalidField(() => requireUuid('tenantId', id))).toBe('tenantId');
+  });
+});
+
+describe('toWorkflowInput: reuseDeletedSlug', () => {
+  const request = { tenantName: 'Acme', admin: { email: 'ada@acme.test', firstName: 'Ada', lastName: 'Lovelace' } };
+
+  it('is in the input only when asked for, so every other request keeps its input (and digest)', () => {
+    expect(toWorkflowInput(request)).not.toHaveProperty('reuseDeletedSlug');
+    expect(toWorkflowInput({ ...request, reuseDeletedSlug: false })).not.toHaveProperty('reuseDeletedSlug');
+    expect(toWorkflowInput({ ...request, reuseDeletedSlug: true })).toMatchObject({ slug: 'acme', reuseDeletedSlug: true });
+  });
+
+  it('refuses anything but a boolean (InvalidInput naming the field)', () => {
+    const error = (() => {
+      try {
+        toWorkflowInput({ ...request, reuseDeletedSlug: 'yes' as unknown as boolean });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ProvisioningError);
+    expect(error).toMatchObject({ type: 'InvalidInput', field: 'reuseDeletedSlug' });
   });
 });

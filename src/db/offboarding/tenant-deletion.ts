@@ -3,8 +3,9 @@ import { ProvisioningError } from '../../contracts/errors';
 import { requireUuid } from '../../contracts/validation';
 import { usesLookupTables } from '../citus';
 import { deleteRowsOfLockedTenant, TENANT_TABLES_CHILDREN_FIRST } from '../tenant-operations';
-import { tenantSchemaOf, tenantTable, TENANT_TABLE_KEYS, type TenantTable } from '../tenant-tables';
+import { tenantSchemaOf, tenantTable, TENANT_TABLE_KEYS, TENANT_TABLES, type TenantTable } from '../tenant-tables';
 import { tenantRowsPage } from './tenant-export';
+import { findTombstone, markTombstoneDeleted, writeTombstone } from './tombstones';
 
 export const DEFAULT_DELETE_BATCH_SIZE = 1000;
 
@@ -13,7 +14,7 @@ export interface DeletionTarget {
   slug: string;
   /** SHA-256 of the verified archive's manifest, kept in the tombstone. */
   manifestSha256: string;
-  /** Rows of each table the archive holds, kept in the tombstone. */
+  /** Rows of each table the archive holds: the tombstone's counts if the tenant was marked offboarding by an older worker. */
   rowCounts: Record<string, number>;
 }
 
@@ -32,19 +33,14 @@ export interface DeletionCursor {
   after: unknown[];
 }
 
-export interface Tombstone {
-  tenant: string;
-  slug: string;
-  deleted_at: Date;
-  export_manifest_sha256: string;
-  row_counts: Record<string, number>;
-}
-
-const tombstones = (db: Knex) => db(`${tenantSchemaOf(db)}.deleted_tenants`);
-
-/** The tombstone of a deleted tenant, if any. */
-export async function findTombstone(db: Knex, tenantId: string): Promise<Tombstone | undefined> {
-  return tombstones(db).where({ tenant: tenantId }).first<Tombstone | undefined>('tenant', 'slug', 'deleted_at', 'export_manifest_sha256', 'row_counts');
+/** Rows of the tenant in each tenant table. */
+async function countRowsOfTenant(trx: Knex.Transaction, tenantId: string): Promise<Record<TenantTable, number>> {
+  const counts = {} as Record<TenantTable, number>;
+  for (const table of TENANT_TABLES) {
+    const [row] = await tenantTable(trx, table).where({ tenant: tenantId }).count<Array<{ count: string | number }>>({ count: '*' });
+    counts[table] = Number(row?.count ?? 0);
+  }
+  return counts;
 }
 
 /**
@@ -75,9 +71,10 @@ async function deleteSome(trx: Knex.Transaction, table: TenantTable, tenantId: s
 
 /**
  * One batch of a tenant's deletion, one transaction holding the tenant row's lock (by id: routed to the
- * tenant's shard on Citus): the tenant marked `offboarding` (from `suspended`), then up to `batchSize`
- * rows deleted from the first table, children first, that still has rows. When only the tenant row is
- * left: the tombstone written and the tenant row and its lookup rows deleted, in the same transaction.
+ * tenant's shard on Citus): the tenant marked `offboarding` (from `suspended`) and its tombstone written
+ * with the rows it holds, then up to `batchSize` rows deleted from the first table, children first, that
+ * still has rows. When only the tenant row is left: the tombstone's deleted_at set and the tenant row and
+ * its lookup rows deleted, in the same transaction.
  * Idempotent: each batch deletes what is still there, so a killed worker's retry resumes where it
  * stopped; a tenant already gone with its tombstone is finished.
  */
@@ -93,7 +90,12 @@ export async function deleteTenantBatch(knex: Knex, target: DeletionTarget, batc
     if (tenant.slug !== target.slug) throw new ProvisioningError('InvalidInput', `tenant ${tenantId} has slug '${tenant.slug}', not '${target.slug}'`, 'slug');
     if (tenant.status === 'suspended') {
       await tenantTable(trx, 'tenants').where({ tenant: tenantId }).update({ status: 'offboarding', suspension_reason: null, suspended_at: null, updated_at: trx.fn.now() });
-    } else if (tenant.status !== 'offboarding') {
+      // Nothing is deleted yet: what the tenant holds now, under its lock, is what the deletion will remove.
+      await writeTombstone(trx, tenantId, tenant.slug, target.manifestSha256, await countRowsOfTenant(trx, tenantId));
+    } else if (tenant.status === 'offboarding') {
+      // Marked by a worker that did not write the tombstone first (before this version): the archive's counts.
+      if (!(await findTombstone(trx, tenantId))) await writeTombstone(trx, tenantId, tenant.slug, target.manifestSha256, target.rowCounts);
+    } else {
       throw new ProvisioningError('TenantNotDeletable', `tenant '${tenant.slug}' is ${tenant.status}; only a suspended tenant is deleted`, 'slug');
     }
     for (const table of TENANT_TABLES_CHILDREN_FIRST) {
@@ -103,10 +105,7 @@ export async function deleteTenantBatch(knex: Knex, target: DeletionTarget, batc
       if (deleted === 0 && cursor?.table === table) ({ deleted, last } = await deleteSome(trx, table, tenantId, batchSize, undefined));
       if (deleted > 0) return { deleted, finished: false, ...(last ? { cursor: { table, after: last } } : {}) };
     }
-    await tombstones(trx)
-      .insert({ tenant: tenantId, slug: tenant.slug, export_manifest_sha256: target.manifestSha256, row_counts: JSON.stringify(target.rowCounts) })
-      .onConflict('tenant')
-      .ignore();
+    await markTombstoneDeleted(trx, tenantId);
     // Only the tenant row is left: the shared delete removes it and, on Citus, its lookup rows.
     return { deleted: await deleteRowsOfLockedTenant(trx, tenantId, TENANT_TABLES_CHILDREN_FIRST, lookup), finished: true };
   });
@@ -136,6 +135,7 @@ export async function deleteTenantData(
     await options.onBatch?.(deletedRows, cursor, batch.deleted);
     if (batch.finished) break;
   }
-  const tombstone = await findTombstone(knex, target.tenantId);
-  return { deletedRows, deletedAt: tombstone!.deleted_at.toISOString() };
+  // The tombstone's counts, not the batches': a crashed attempt's last batches may never have been reported.
+  const tombstone = (await findTombstone(knex, target.tenantId))!;
+  return { deletedRows: Object.values(tombstone.row_counts).reduce((a, b) => a + b, 0), deletedAt: tombstone.deleted_at.toISOString() };
 }
