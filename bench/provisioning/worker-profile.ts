@@ -1,0 +1,102 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CPU_CATEGORIES, splitProfile, type CpuCategory, type CpuProfile, type CpuSplit } from '../lib/cpu-profile';
+import { round } from '../lib/stats';
+import type { LoadedWindow } from './worker-processes-phase';
+
+/** One line of the split: a category's CPU per tenant and its share of the worker process's CPU. */
+export interface ProfileShare {
+  category: string;
+  msPerTenant: number;
+  /** Of the worker process's CPU in the loaded run, all threads. */
+  share: number;
+}
+
+/** `--profile`: where one worker process's CPU went during the loaded run. */
+export interface WorkerProfileSplit {
+  tenants: number;
+  /** The worker process's CPU (all threads, from /proc) per tenant, and its main thread's. */
+  workerCpuMsPerTenant: number;
+  mainThreadCpuMsPerTenant: number;
+  split: ProfileShare[];
+  /** What the worker printed per tenant (its JSON log lines at LOG_LEVEL). */
+  logLinesPerTenant: number;
+  logBytesPerTenant: number;
+  /** Every thread that used CPU in the run, busiest first (per tenant): the raw figures the split is made of. */
+  threads: Array<{ tid: number; comm: string; msPerTenant: number }>;
+}
+
+/** Threads the Temporal core (Rust, tokio) runs on: /proc shows them by name; no JS profile sees them. */
+const CORE_THREAD = /^tokio-runtime/;
+
+/** The profiles one process wrote: CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile, thread 0 the main thread. */
+function profilesOf(dir: string, pid: number): { main?: CpuProfile; others: CpuProfile[] } {
+  const found: { main?: CpuProfile; others: CpuProfile[] } = { others: [] };
+  for (const file of readdirSync(dir)) {
+    const match = /^CPU\.\d+\.\d+\.(\d+)\.(\d+)\.\d+\.cpuprofile$/.exec(file);
+    if (!match || Number(match[1]) !== pid) continue;
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    if (match[2] === '0') found.main = profile;
+    else found.others.push(profile);
+  }
+  return found;
+}
+
+const PER_THREAD_LABEL: Partial<Record<CpuCategory, string>> = { gc: 'gc (main thread)', program: 'program (main thread: V8, natives)', 'other js': 'other js (main thread: Node internals, our glue)' };
+
+/**
+ * The split, per tenant: the main thread's CPU (/proc) divided as its profile's busy samples are; the
+ * Temporal core's threads (/proc, by name); the workflow thread (its profile's busy time, sampled);
+ * bcrypt's hash on the libuv pool (not in any profile: the bench's own CPU per hash, one per tenant);
+ * and what remains of the other threads (V8's GC and compiler helpers, the rest of the libuv pool).
+ */
+export function workerProfileSplit(dir: string, window: LoadedWindow, bcryptCpuMsPerHash: number): WorkerProfileSplit {
+  const [proc] = window.processes;
+  if (!proc) throw new Error('--profile: no worker process was measured');
+  const { main, others } = profilesOf(dir, proc.pid);
+  if (!main) throw new Error(`--profile: no main-thread profile of worker ${proc.pid} in ${dir}`);
+  const range = { fromUs: window.startUs, toUs: window.endUs };
+  const mainSplit = splitProfile(main, range);
+  const workflowSplits: CpuSplit[] = others.map((p) => splitProfile(p, range, 'workflow activation'));
+  const n = window.tenants;
+  const threads = [...proc.threads.entries()];
+  const mainMs = proc.threads.get(proc.pid)?.ms ?? 0;
+  const coreMs = threads.filter(([, t]) => CORE_THREAD.test(t.comm)).reduce((sum, [, t]) => sum + t.ms, 0);
+  const otherNodeThreadsMs = Math.max(0, proc.cpuMs - mainMs - coreMs);
+  const workflowMs = Math.min(otherNodeThreadsMs, workflowSplits.reduce((sum, s) => sum + s.busyMs, 0));
+  const bcryptMs = Math.min(otherNodeThreadsMs - workflowMs, bcryptCpuMsPerHash * n);
+  const rows: Array<[string, number]> = [
+    ['temporal sdk core (Rust threads)', coreMs],
+    ...CPU_CATEGORIES.map((c): [string, number] => [
+      PER_THREAD_LABEL[c] ?? `${c}${c === 'bcrypt (main thread)' ? '' : ' (main thread)'}`,
+      mainSplit.busyMs > 0 ? (mainMs * mainSplit.ms[c]) / mainSplit.busyMs : 0,
+    ]),
+    ['workflow activation (workflow thread, sampled)', workflowMs],
+    ['bcrypt hash (libuv pool, estimated from the ceiling)', bcryptMs],
+    ['other threads (V8 GC/compiler helpers, libuv rest)', otherNodeThreadsMs - workflowMs - bcryptMs],
+  ];
+  return {
+    tenants: n,
+    workerCpuMsPerTenant: round(proc.cpuMs / n),
+    mainThreadCpuMsPerTenant: round(mainMs / n),
+    split: rows.map(([category, ms]) => ({ category, msPerTenant: round(ms / n), share: proc.cpuMs > 0 ? round(ms / proc.cpuMs, 3) : 0 })),
+    logLinesPerTenant: round(window.outputLines / n),
+    logBytesPerTenant: round(window.outputBytes / n),
+    threads: threads
+      .filter(([, t]) => t.ms > 0)
+      .sort(([, a], [, b]) => b.ms - a.ms)
+      .map(([tid, t]) => ({ tid, comm: tid === proc.pid ? `${t.comm} (main)` : t.comm, msPerTenant: round(t.ms / n) })),
+  };
+}
+
+/** The split as summary lines, largest first. */
+export function formatProfileSplit(p: WorkerProfileSplit): string[] {
+  return [
+    `worker CPU profile (--profile, one worker process, ${p.tenants} tenants): ${p.workerCpuMsPerTenant} ms CPU per tenant, main thread ${p.mainThreadCpuMsPerTenant} ms; ` +
+      `it printed ${p.logLinesPerTenant} log lines (${p.logBytesPerTenant} bytes) per tenant`,
+    ...[...p.split]
+      .sort((a, b) => b.msPerTenant - a.msPerTenant)
+      .map((s) => `  ${s.category.padEnd(56)} ${String(s.msPerTenant).padStart(8)} ms/tenant ${(s.share * 100).toFixed(1).padStart(6)} %`),
+    `  threads, ms/tenant: ${p.threads.map((t) => `${t.comm} ${t.msPerTenant}`).join(', ')}`,
+  ];
+}
