@@ -15,9 +15,16 @@ export interface ProfileShare {
 /** `--profile`: where one worker process's CPU went during the loaded run. */
 export interface WorkerProfileSplit {
   tenants: number;
-  /** The worker process's CPU (all threads, from /proc) per tenant, and its main thread's. */
+  /** The worker process's CPU (all threads, from /proc, the profiler's own threads left out) per tenant, and its main thread's. */
   workerCpuMsPerTenant: number;
   mainThreadCpuMsPerTenant: number;
+  /** CPU per tenant of the profiler's own threads, left out of the split. */
+  profilerCpuMsPerTenant: number;
+  /**
+   * The main thread's sampled busy time over its CPU time: above 1 when the thread waited for a core
+   * while it was sampled (a loaded machine). The workflow thread's sampled time is divided by it.
+   */
+  samplingInflation: number;
   split: ProfileShare[];
   /** What the worker printed per tenant (its JSON log lines at LOG_LEVEL). */
   logLinesPerTenant: number;
@@ -28,6 +35,8 @@ export interface WorkerProfileSplit {
 
 /** Threads the Temporal core (Rust, tokio) runs on: /proc shows them by name; no JS profile sees them. */
 const CORE_THREAD = /^tokio-runtime/;
+/** The profiler's own threads (--cpu-prof): its overhead, not the worker's; left out of the split. */
+const PROFILER_THREAD = /^v8:Prof/;
 
 /** The profiles one process wrote: CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile, thread 0 the main thread. */
 function profilesOf(dir: string, pid: number): { main?: CpuProfile; others: CpuProfile[] } {
@@ -46,7 +55,8 @@ const PER_THREAD_LABEL: Partial<Record<CpuCategory, string>> = { gc: 'gc (main t
 
 /**
  * The split, per tenant: the main thread's CPU (/proc) divided as its profile's busy samples are; the
- * Temporal core's threads (/proc, by name); the workflow thread (its profile's busy time, sampled);
+ * Temporal core's threads (/proc, by name); the workflow thread (its profile's busy time, divided by
+ * the main thread's sampled/CPU ratio);
  * bcrypt's hash on the libuv pool (not in any profile: the bench's own CPU per hash, one per tenant);
  * and what remains of the other threads (V8's GC and compiler helpers, the rest of the libuv pool).
  */
@@ -60,10 +70,14 @@ export function workerProfileSplit(dir: string, window: LoadedWindow, bcryptCpuM
   const workflowSplits: CpuSplit[] = others.map((p) => splitProfile(p, range, 'workflow activation'));
   const n = window.tenants;
   const threads = [...proc.threads.entries()];
+  const cpuOf = (pattern: RegExp) => threads.filter(([, t]) => pattern.test(t.comm)).reduce((sum, [, t]) => sum + t.ms, 0);
+  const profilerMs = cpuOf(PROFILER_THREAD);
+  const workerMs = proc.cpuMs - profilerMs;
   const mainMs = proc.threads.get(proc.pid)?.ms ?? 0;
-  const coreMs = threads.filter(([, t]) => CORE_THREAD.test(t.comm)).reduce((sum, [, t]) => sum + t.ms, 0);
-  const otherNodeThreadsMs = Math.max(0, proc.cpuMs - mainMs - coreMs);
-  const workflowMs = Math.min(otherNodeThreadsMs, workflowSplits.reduce((sum, s) => sum + s.busyMs, 0));
+  const coreMs = cpuOf(CORE_THREAD);
+  const otherNodeThreadsMs = Math.max(0, workerMs - mainMs - coreMs);
+  const inflation = mainMs > 0 && mainSplit.busyMs > mainMs ? mainSplit.busyMs / mainMs : 1;
+  const workflowMs = Math.min(otherNodeThreadsMs, workflowSplits.reduce((sum, s) => sum + s.busyMs, 0) / inflation);
   const bcryptMs = Math.min(otherNodeThreadsMs - workflowMs, bcryptCpuMsPerHash * n);
   const rows: Array<[string, number]> = [
     ['temporal sdk core (Rust threads)', coreMs],
@@ -77,9 +91,11 @@ export function workerProfileSplit(dir: string, window: LoadedWindow, bcryptCpuM
   ];
   return {
     tenants: n,
-    workerCpuMsPerTenant: round(proc.cpuMs / n),
+    workerCpuMsPerTenant: round(workerMs / n),
     mainThreadCpuMsPerTenant: round(mainMs / n),
-    split: rows.map(([category, ms]) => ({ category, msPerTenant: round(ms / n), share: proc.cpuMs > 0 ? round(ms / proc.cpuMs, 3) : 0 })),
+    profilerCpuMsPerTenant: round(profilerMs / n),
+    samplingInflation: round(inflation),
+    split: rows.map(([category, ms]) => ({ category, msPerTenant: round(ms / n), share: workerMs > 0 ? round(ms / workerMs, 3) : 0 })),
     logLinesPerTenant: round(window.outputLines / n),
     logBytesPerTenant: round(window.outputBytes / n),
     threads: threads
@@ -92,7 +108,8 @@ export function workerProfileSplit(dir: string, window: LoadedWindow, bcryptCpuM
 /** The split as summary lines, largest first. */
 export function formatProfileSplit(p: WorkerProfileSplit): string[] {
   return [
-    `worker CPU profile (--profile, one worker process, ${p.tenants} tenants): ${p.workerCpuMsPerTenant} ms CPU per tenant, main thread ${p.mainThreadCpuMsPerTenant} ms; ` +
+    `worker CPU profile (--profile, one worker process, ${p.tenants} tenants): ${p.workerCpuMsPerTenant} ms CPU per tenant, main thread ${p.mainThreadCpuMsPerTenant} ms ` +
+      `(the profiler's threads, ${p.profilerCpuMsPerTenant} ms, left out; sampled/CPU time ${p.samplingInflation}); ` +
       `it printed ${p.logLinesPerTenant} log lines (${p.logBytesPerTenant} bytes) per tenant`,
     ...[...p.split]
       .sort((a, b) => b.msPerTenant - a.msPerTenant)
