@@ -38,7 +38,11 @@ export type CpuCategory = (typeof CPU_CATEGORIES)[number];
 /** What a frame's script URL says, first match wins; checked from the leaf up (see categoryOfStack). */
 const URL_CATEGORIES: Array<[RegExp, CpuCategory]> = [
   [/\/src\/temporal\/(payload-codec|data-converter|failure-converter)|\/src\/contracts\/unencrypted-payload/, 'codec'],
-  [/\/node_modules\/(pino|pino-[^/]+|sonic-boom|thread-stream|fast-redact|@pinojs\/[^/]+|fast-safe-stringify|on-exit-leak-free|atomic-sleep)\/|\/src\/logging/, 'logging'],
+  // The SDK's own logger (metadata of every entry, debug ones too, before the level filter; core's forwarded lines) is logging too.
+  [
+    /\/node_modules\/(pino|pino-[^/]+|sonic-boom|thread-stream|fast-redact|@pinojs\/[^/]+|fast-safe-stringify|on-exit-leak-free|atomic-sleep)\/|\/src\/logging|\/@temporalio\/[^/]+\/lib\/(logger|runtime-logger)\.js/,
+    'logging',
+  ],
   [/\/node_modules\/(knex|pg|pg-[^/]+|tarn|postgres-[^/]+|pgpass|split2)\//, 'sql driver'],
   [/\/node_modules\/bcrypt\//, 'bcrypt (main thread)'],
   [/\/node_modules\/@temporalio\/workflow\/|workflow-bundle|\/src\/workflows\//, 'workflow activation'],

@@ -14,15 +14,16 @@ const frame = (id: number, functionName: string, url: string, children: number[]
  *               └ (anonymous, node:internal/util)     1: nearest named caller, the activity
  *           └ encode (src/temporal/payload-codec)
  *               └ createCipheriv (node:crypto)        1
+ *           └ resolveMetadata (@temporalio/common/lib/logger) 1: the SDK's logger is logging too
  *       └ setTimeout (node:internal/timers)           1: no named frame at all
- * Every sample lasts 1 ms (timeDeltas of 1000 µs); 13 samples.
+ * Every sample lasts 1 ms (timeDeltas of 1000 µs); 14 samples.
  */
 const nodes = [
   frame(1, '(root)', '', [2, 3, 4, 5, 12]),
   frame(2, '(idle)', ''),
   frame(3, '(garbage collector)', ''),
   frame(4, '(program)', ''),
-  frame(5, 'run', 'file:///app/node_modules/@temporalio/worker/lib/worker.js', [6, 11]),
+  frame(5, 'run', 'file:///app/node_modules/@temporalio/worker/lib/worker.js', [6, 11, 14]),
   frame(6, 'provisionStep', 'file:///app/src/activities/step-runner.ts', [7, 9, 10]),
   frame(7, 'Client.query', 'file:///app/node_modules/pg/lib/client.js', [8]),
   frame(8, 'Socket.write', 'node:net'),
@@ -31,9 +32,10 @@ const nodes = [
   frame(11, 'encode', '/app/src/temporal/payload-codec.ts', [13]),
   frame(12, 'setTimeout', 'node:internal/timers'),
   frame(13, 'createCipheriv', 'node:crypto'),
+  frame(14, 'resolveMetadata', 'file:///app/node_modules/@temporalio/common/lib/logger.js'),
 ];
-const samples = [2, 2, 3, 4, 5, 6, 8, 8, 9, 10, 13, 12, 5];
-const profile: CpuProfile = { nodes, startTime: 1_000_000, endTime: 1_000_000 + 14_000, samples, timeDeltas: samples.map(() => 1000) };
+const samples = [2, 2, 3, 4, 5, 6, 8, 8, 9, 10, 13, 12, 5, 14];
+const profile: CpuProfile = { nodes, startTime: 1_000_000, endTime: 1_000_000 + 15_000, samples, timeDeltas: samples.map(() => 1000) };
 
 describe('splitProfile: the worker profile by category', () => {
   it('gives each sample to its leaf, or to the nearest caller with a category', () => {
@@ -45,12 +47,12 @@ describe('splitProfile: the worker profile by category', () => {
       'temporal sdk': 2,
       'activity code': 2,
       'sql driver': 2,
-      logging: 1,
+      logging: 2,
       codec: 1,
       'other js': 1,
       'workflow activation': 0,
     });
-    expect(split.busyMs).toBe(11);
+    expect(split.busyMs).toBe(12);
   });
 
   it('counts only the samples inside the window', () => {
@@ -63,7 +65,7 @@ describe('splitProfile: the worker profile by category', () => {
 
   it('puts all of a workflow thread in workflow activation, GC and idle apart', () => {
     const split = splitProfile(profile, undefined, 'workflow activation');
-    expect(split.ms['workflow activation']).toBe(10);
+    expect(split.ms['workflow activation']).toBe(11);
     expect(split.ms.gc).toBe(1);
     expect(split.idleMs).toBe(2);
   });
