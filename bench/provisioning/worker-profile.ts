@@ -46,10 +46,12 @@ const V8_PLATFORM_THREADS = 4;
  * Node names none of its threads, so they are told apart by the order they started in (thread ids
  * grow): V8's platform threads first, then the libuv pool (started by the first async fs, DNS or
  * bcrypt call: bcrypt hashes there and little else runs there), and last of all the workflow thread,
- * which the SDK starts when the Worker is created. Undefined when the process has too few threads to tell.
+ * which the SDK starts when the Worker is created (the last one that used CPU in the run). Undefined
+ * when the process has too few threads to tell.
  */
 function nodeThreadRoles(pid: number, threads: ReadonlyArray<[number, { comm: string; ms: number }]>): { platformMs: number; poolMs: number; workflowMs: number } | undefined {
-  const node = threads.filter(([tid, t]) => tid !== pid && t.comm === 'node').sort(([a], [b]) => a - b);
+  // A thread that did nothing in the run (one started after the workflow thread and idle) is neither.
+  const node = threads.filter(([tid, t]) => tid !== pid && t.comm === 'node' && t.ms > 0).sort(([a], [b]) => a - b);
   if (node.length < V8_PLATFORM_THREADS + 2) return undefined;
   const sum = (list: typeof node) => list.reduce((total, [, t]) => total + t.ms, 0);
   return { platformMs: sum(node.slice(0, V8_PLATFORM_THREADS)), poolMs: sum(node.slice(V8_PLATFORM_THREADS, -1)), workflowMs: sum(node.slice(-1)) };
