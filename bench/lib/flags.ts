@@ -25,3 +25,15 @@ export function reportFailure(program: string, error: unknown): void {
   console.error(error instanceof UsageError ? `${program}: ${message} (the flags are in bench/README.md)` : `${program} failed: ${message}`);
   process.exitCode = error instanceof UsageError ? EX_USAGE : 1;
 }
+
+/** A comma-separated list of integers (`--workers 1,2,3`), each in range, or an error naming the flag; [] for ''. */
+export function integerListFlag(values: Record<string, unknown>, name: string, min: number, max: number): number[] {
+  const value = values[name];
+  const text = typeof value === 'string' ? value : '';
+  if (text === '') return [];
+  return text.split(',').map((item) => {
+    const n = Number(item);
+    if (item.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a comma-separated list of integers from ${min} to ${max}, not '${text}'`);
+    return n;
+  });
+}

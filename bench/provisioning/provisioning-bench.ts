@@ -17,15 +17,20 @@ import { BCRYPT_MIN_COST } from '../../src/domain/passwords';
 import { measureBcryptCeiling } from './bcrypt-ceiling';
 import { formatSummary, ratios, type BenchReport } from './report';
 import { runDirectPhase, type LoadShape } from './direct-phase';
-import { integerFlag, readFlags, reportFailure } from '../lib/flags';
+import { integerFlag, integerListFlag, readFlags, reportFailure } from '../lib/flags';
 import { pinningUnavailableReason, pinWorkerApartFromServers } from '../lib/cpu-pinning';
 import { startProvisioningStack, type ProvisioningStack } from '../lib/provisioning-stack';
 import { QueryMeter } from './query-meter';
 import { currentCommit, recordRun } from './results-log';
 import { runWorkerPhase } from './worker-phase';
+import { runWorkerProcessesPhase } from './worker-processes-phase';
+import { runProfiledWorker } from './profile-phase';
 import { formatOffboarding, runOffboardingPhase } from '../offboarding/offboarding-phase';
 
-function flags(): { n: number; concurrency: number; bcryptCost: number; unloadedN: number; pin: boolean; eagerActivities: boolean; offboardingRows: number[] } {
+/** The command line: the settings the report records (less what the stack decides), and the offboarding sizes. */
+type Flags = Omit<BenchReport['settings'], 'poolSize' | 'maxConcurrentActivities'> & { offboardingRows: number[] };
+
+function flags(): Flags {
   const { values } = parseArgs({
     options: {
       n: { type: 'string', default: '100' },
@@ -35,6 +40,8 @@ function flags(): { n: number; concurrency: number; bcryptCost: number; unloaded
       pin: { type: 'boolean', default: false },
       'eager-activities': { type: 'boolean', default: false },
       'offboarding-rows': { type: 'string', default: '10000,100000' },
+      workers: { type: 'string', default: '' },
+      profile: { type: 'boolean', default: false },
     },
   });
   const pin = values.pin === true;
@@ -49,6 +56,8 @@ function flags(): { n: number; concurrency: number; bcryptCost: number; unloaded
     pin,
     eagerActivities: values['eager-activities'] === true,
     offboardingRows,
+    workerCounts: integerListFlag(values, 'workers', 1, 16),
+    profile: values.profile === true,
   };
 }
 
@@ -67,7 +76,7 @@ async function runPinned(stack: ProvisioningStack, meter: QueryMeter, load: Load
 }
 
 async function main(): Promise<void> {
-  const { n, concurrency, bcryptCost, unloadedN, pin, eagerActivities, offboardingRows } = readFlags(flags);
+  const { n, concurrency, bcryptCost, unloadedN, pin, eagerActivities, offboardingRows, workerCounts, profile } = readFlags(flags);
   const startedAt = new Date().toISOString();
   process.env.BCRYPT_COST = String(bcryptCost); // the worker's activities hash at the cost measured
   // Eager activity execution: the server hands the first activity task back in the workflow task's
@@ -80,12 +89,17 @@ async function main(): Promise<void> {
     const load: LoadShape = { n, concurrency, bcryptCost, poolSize: stack.config.db.pool.max };
     const meter = new QueryMeter(stack.db.knex);
     console.error(
-      `measuring: bcrypt ceiling, then ${unloadedN} + ${n} provisionings directly, then ${unloadedN} + ${n} through Temporal` + (pin ? ', then the ceiling and the worker again, pinned' : ''),
+      `measuring: bcrypt ceiling, then ${unloadedN} + ${n} provisionings directly, then ${unloadedN} + ${n} through Temporal` +
+        (pin ? ', then the ceiling and the worker again, pinned' : '') +
+        (workerCounts.length > 0 ? `, then ${n} with ${workerCounts.join(', ')} worker processes` : '') +
+        (profile ? `, then ${n} with one worker process under --cpu-prof` : ''),
     );
     const bcryptCeiling = await measureBcryptCeiling(bcryptCost, concurrency, Math.max(16, 4 * concurrency));
     const direct = await runDirectPhase(stack.db.knex, meter, load, unloadedN);
     const worker = await runWorkerPhase(stack, meter, load, unloadedN);
     const pinned = pin ? await runPinned(stack, meter, load, unloadedN) : undefined;
+    const workerProcesses = workerCounts.length > 0 ? await runWorkerProcessesPhase(stack, load, workerCounts) : undefined;
+    const profiled = profile ? await runProfiledWorker(stack, load, bcryptCeiling.cpuMsPerHash.process) : undefined;
     console.error(`measuring: offboarding of tenants of ${offboardingRows.join(', ') || 'no'} rows`);
     const offboarding = offboardingRows.length > 0 ? await runOffboardingPhase(stack.db.knex, offboardingRows) : undefined;
     const report: BenchReport = {
@@ -94,19 +108,22 @@ async function main(): Promise<void> {
       commit: currentCommit(),
       machine: { cpus: cpus().length, uvThreadpoolSize: Number(process.env.UV_THREADPOOL_SIZE ?? 4), node: process.version },
       sources: stack.sources,
-      settings: { n, concurrency, bcryptCost, unloadedN, pin, eagerActivities, poolSize: load.poolSize, maxConcurrentActivities: stack.config.worker.maxConcurrentActivities },
+      settings: { n, concurrency, bcryptCost, unloadedN, pin, eagerActivities, workerCounts, profile, poolSize: load.poolSize, maxConcurrentActivities: stack.config.worker.maxConcurrentActivities },
       bcryptCeiling,
       direct,
       worker,
       pinned,
       ratios: ratios(bcryptCeiling, direct, worker, pinned),
+      ...(workerProcesses ? { workerProcesses } : {}),
+      ...(profiled ? { profile: profiled } : {}),
       ...(offboarding ? { offboarding } : {}),
     };
     console.log(formatSummary(report));
     if (offboarding) console.log(formatOffboarding(offboarding).join('\n'));
     console.log(JSON.stringify(report));
     console.error(`written to ${recordRun(report)}; a row was appended to bench/README.md`);
-    if (direct.failed + worker.failed + (pinned?.worker.failed ?? 0) > 0) process.exitCode = 1;
+    const processFailures = (workerProcesses ?? []).reduce((sum, x) => sum + x.failed, 0);
+    if (direct.failed + worker.failed + (pinned?.worker.failed ?? 0) + processFailures > 0) process.exitCode = 1;
   } finally {
     process.off('SIGINT', stopOnSignal);
     process.off('SIGTERM', stopOnSignal);

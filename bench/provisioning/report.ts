@@ -6,6 +6,8 @@ import { round } from '../lib/stats';
 import { statementRange } from './step-summary';
 import { RSS_WARM_TENANTS, type WorkerPhaseResult } from './worker-phase';
 import type { OffboardingPhaseResult } from '../offboarding/offboarding-phase';
+import type { WorkerCountResult } from './worker-processes-phase';
+import { formatProfileSplit, type WorkerProfileSplit } from './worker-profile';
 
 /** One run of `npm run bench`: what was measured, on what, with which settings. Figures only, never a secret. */
 export interface BenchReport {
@@ -14,7 +16,20 @@ export interface BenchReport {
   commit: string;
   machine: { cpus: number; uvThreadpoolSize: number; node: string };
   sources: { postgres: string; temporal: string };
-  settings: { n: number; concurrency: number; bcryptCost: number; unloadedN: number; pin: boolean; eagerActivities: boolean; poolSize: number; maxConcurrentActivities: number };
+  settings: {
+    n: number;
+    concurrency: number;
+    bcryptCost: number;
+    unloadedN: number;
+    pin: boolean;
+    eagerActivities: boolean;
+    /** --workers 1,2,3: the loaded run again with that many worker processes, one run per count. */
+    workerCounts: number[];
+    /** --profile: the loaded run again with one worker process under --cpu-prof, split by category. */
+    profile: boolean;
+    poolSize: number;
+    maxConcurrentActivities: number;
+  };
   bcryptCeiling: BcryptCeiling;
   direct: DirectPhaseResult;
   worker: WorkerPhaseResult;
@@ -34,6 +49,10 @@ export interface BenchReport {
     /** RSS growth from the first RSS_WARM_TENANTS tenants to the end ((after - warm) / warm); null when N < 2 x that. */
     rssGrowth: number | null;
   };
+  /** With --workers: the loaded run with 1, 2, 3... worker processes (same N, same concurrency C). */
+  workerProcesses?: WorkerCountResult[];
+  /** With --profile: where one worker process's CPU went during the loaded run. */
+  profile?: WorkerProfileSplit;
   /** Export, verification and deletion throughput (rows/s) and the export's peak RSS, per tenant size (--offboarding-rows). */
   offboarding?: OffboardingPhaseResult;
 }
@@ -91,6 +110,8 @@ export function formatSummary(r: BenchReport): string {
       lines.push(pad([label, statementRange(x), `${x.dbMedianMs} ms`, `${x.dbP95Ms} ms`, `${x.wallMedianMs} ms`, `${x.wallP95Ms} ms`]));
     }
   }
+  if (r.workerProcesses) lines.push(...formatWorkerCounts(r.workerProcesses, s.concurrency));
+  if (r.profile) lines.push(...formatProfileSplit(r.profile));
   lines.push(
     `statements per tenant: worker ${w.statementsPerTenant.median} (max ${w.statementsPerTenant.max}; the run-record upserts included), direct ${d.statementsPerTenant}`,
     `pool, worker: ${poolLine(w.pool)}`,
@@ -98,6 +119,16 @@ export function formatSummary(r: BenchReport): string {
     `RSS of the process hosting the worker: ${w.rssMiB.before} MiB before, ${w.rssMiB.afterWarm ?? '-'} MiB after ${RSS_WARM_TENANTS} tenants, ${w.rssMiB.after} MiB after; retried activity attempts: ${w.retriedAttempts}`,
   );
   return lines.join('\n');
+}
+
+function formatWorkerCounts(results: readonly WorkerCountResult[], concurrency: number): string[] {
+  return [
+    `worker processes (--workers; from source, each with its own pool; concurrency ${concurrency} for every count):`,
+    pad(['workers', 'tenants/s', 'scaling', 'p50', 'CPU/tenant', 'per process', 'failed']),
+    ...results.map((x) =>
+      pad([String(x.workers), x.tenantsPerSecond, x.scaling, `${x.latencyMs.p50} ms`, `${x.cpuMsPerTenant} ms`, x.cpuMsPerTenantByProcess.join(' + '), x.failed]),
+    ),
+  ];
 }
 
 /** The row bench/README.md keeps for this run. */
