@@ -3,9 +3,11 @@
 # test/deploy/dockerfile.test.ts runs these same RUN and COPY steps outside a container.
 
 # Node 24, the active LTS (Node 20 reached end of life in April 2026). glibc: the Temporal SDK's native core
-# bridge does not support Alpine (musl). A tag moves: pin the build to a digest by passing
+# bridge does not support Alpine (musl). Pinned by digest, so a build is reproducible and a base change is a
+# reviewed commit: node:24-bookworm-slim as published for Node 24.18.0 (July 2026; the multi-platform index).
+# Renew it with each Node patch release (docker buildx imagetools inspect node:24-bookworm-slim), or pass
 # NODE_IMAGE=node:24-bookworm-slim@sha256:<digest> to ./deploy.sh build (docker build --build-arg NODE_IMAGE=...).
-ARG NODE_IMAGE=node:24-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
