@@ -46,8 +46,6 @@ export class WorkerSupervisor {
   private readonly logListeners = new Set<(entry: WorkerLogEntry, from: Running) => void>();
   private readonly running: Array<Running | undefined>;
   private readonly starting = new Map<number, Promise<void>>();
-  /** Processes we sent a signal to that have not exited yet. */
-  private readonly ending = new Set<Promise<void>>();
   private stopping = false;
 
   constructor(
@@ -115,11 +113,14 @@ export class WorkerSupervisor {
     for (const listener of this.logListeners) listener(entry, from);
   }
 
+  /** The replicas' processes that have not exited (a signalled one stays here until it has). */
+  private alive(): Running[] {
+    return this.running.filter((r): r is Running => r !== undefined);
+  }
+
   private send(running: Running, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
     running.sent = signal;
     running.process.child.kill(signal);
-    this.ending.add(running.exited);
-    void running.exited.then(() => this.ending.delete(running.exited));
     return running.exited;
   }
 
@@ -128,8 +129,8 @@ export class WorkerSupervisor {
    * omitted), and resolves when the process is gone: true, or false when none was running.
    */
   async kill(pick = 0): Promise<boolean> {
-    const alive = this.running.filter((r): r is Running => r !== undefined && r.sent === undefined);
-    const running = alive[pick % Math.max(1, alive.length)];
+    const unsignalled = this.alive().filter((r) => r.sent === undefined);
+    const running = unsignalled[pick % Math.max(1, unsignalled.length)];
     if (!running) return false;
     await this.send(running, 'SIGKILL');
     return true;
@@ -137,7 +138,7 @@ export class WorkerSupervisor {
 
   /** Sends SIGKILL now to the replica whose process id is `pid` and resolves when it is gone: true, or false when no replica has it. */
   async killProcess(pid: number | undefined): Promise<boolean> {
-    const running = this.running.find((r) => r !== undefined && r.sent === undefined && r.process.child.pid === pid);
+    const running = this.alive().find((r) => r.sent === undefined && r.process.child.pid === pid);
     if (!running) return false;
     await this.send(running, 'SIGKILL');
     return true;
@@ -145,13 +146,13 @@ export class WorkerSupervisor {
 
   /** SIGKILLs every replica now and resolves when they are gone (the end of a run, whatever happened). */
   async killAll(): Promise<void> {
-    await Promise.all(this.running.filter((r): r is Running => r !== undefined).map((running) => this.send(running, 'SIGKILL')));
+    await Promise.all(this.alive().map((running) => this.send(running, 'SIGKILL')));
   }
 
   /** Waits for the processes we killed to be gone and starts them again; resolves with how long that took, in ms. */
   async restart(): Promise<number> {
     const startedAt = performance.now();
-    await Promise.all(this.ending);
+    await Promise.all(this.alive().filter((r) => r.sent !== undefined).map((r) => r.exited));
     await this.start();
     return performance.now() - startedAt;
   }
@@ -182,7 +183,7 @@ export class WorkerSupervisor {
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all(this.starting.values());
-    await Promise.all(this.running.filter((r): r is Running => r !== undefined).map((running) => this.send(running, 'SIGTERM')));
+    await Promise.all(this.alive().map((running) => this.send(running, 'SIGTERM')));
   }
 
   /**
